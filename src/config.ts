@@ -1,0 +1,168 @@
+// The environment, parsed once at start by one zod schema. A bad variable fails start-up with
+// its name; in embedded mode the keys that are missing are generated once under .data/.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+export const envSchema = z.object({
+  TEMPORAL_ADDRESS: optional,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: optional,
+  TEMPORAL_TLS_CERT: optional,
+  TEMPORAL_TLS_KEY: optional,
+  TEMPORAL_TLS_CA: optional,
+  HERALD_TASK_QUEUE: z.string().min(1).default('herald'),
+  HERALD_PORT: port.default(3000),
+  HERALD_HOST: z.string().min(1).default('127.0.0.1'),
+  HERALD_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  HERALD_PUBLISH_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  HERALD_API_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('https://api.example.com')
+    .transform((u) => u.replace(/\/+$/, '')),
+  HERALD_HEADER_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/i, 'must be a valid header-name prefix')
+    .default('x-webhook-'),
+  HERALD_ALLOW_INSECURE_URLS: bool.optional(),
+  HERALD_ENCRYPTION_KEY: optional,
+  HERALD_EVENT_CATALOG: z.string().min(1).default(resolve(__dirname, '..', 'config', 'events.json')),
+  HERALD_DATA_DIR: z.string().min(1).default('.data'),
+  HERALD_UI_PORT: port.default(8233),
+  HERALD_TEMPORAL_PORT: port.default(7233),
+  HERALD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  HERALD_ROUTING_REFRESH_MS: z.coerce.number().int().min(100).default(2000),
+  HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface HeraldConfig {
+  embedded: boolean;
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    apiKey?: string;
+    tls?: { cert: string; key: string; ca?: string };
+  };
+  taskQueue: string;
+  http: { host: string; port: number; bodyLimit: number };
+  adminKey: string;
+  publishKey: string;
+  apiBaseUrl: string;
+  headerPrefix: string;
+  allowInsecureUrls: boolean;
+  encryptionKeys: string;
+  eventCatalogPath: string;
+  dataDir: string;
+  uiPort: number;
+  temporalPort: number;
+  routingRefreshMs: number;
+  logLevel: Env['HERALD_LOG_LEVEL'];
+  /** Which values were generated and where they are kept, for the start-up banner. */
+  generatedKeysFile?: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+interface StoredKeys {
+  adminKey: string;
+  publishKey: string;
+  encryptionKey: string;
+}
+
+const newKey = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
+
+function loadOrCreateKeys(file: string): StoredKeys {
+  const stored: Partial<StoredKeys> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const keys: StoredKeys = {
+    adminKey: stored.adminKey ?? newKey('hk_admin'),
+    publishKey: stored.publishKey ?? newKey('hk_pub'),
+    encryptionKey: stored.encryptionKey ?? `k1:${randomBytes(32).toString('base64')}`,
+  };
+  if (JSON.stringify(keys) !== JSON.stringify(stored)) {
+    writeFileSync(file, JSON.stringify(keys, null, 2) + '\n', { mode: 0o600 });
+  }
+  return keys;
+}
+
+/** Resolves the full configuration; in embedded mode generates and keeps missing keys. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+  const e = parseEnv(env);
+  const embedded = !e.TEMPORAL_ADDRESS;
+  const dataDir = resolve(e.HERALD_DATA_DIR);
+  let keys: Partial<StoredKeys> = {
+    adminKey: e.HERALD_ADMIN_KEY,
+    publishKey: e.HERALD_PUBLISH_KEY,
+    encryptionKey: e.HERALD_ENCRYPTION_KEY,
+  };
+  let generatedKeysFile: string | undefined;
+  if (embedded && (!keys.adminKey || !keys.publishKey || !keys.encryptionKey)) {
+    mkdirSync(dataDir, { recursive: true });
+    generatedKeysFile = join(dataDir, 'keys.json');
+    const stored = loadOrCreateKeys(generatedKeysFile);
+    keys = {
+      adminKey: keys.adminKey ?? stored.adminKey,
+      publishKey: keys.publishKey ?? stored.publishKey,
+      encryptionKey: keys.encryptionKey ?? stored.encryptionKey,
+    };
+  }
+  const missing = Object.entries({
+    HERALD_ADMIN_KEY: keys.adminKey,
+    HERALD_PUBLISH_KEY: keys.publishKey,
+    HERALD_ENCRYPTION_KEY: keys.encryptionKey,
+  })
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+  if (missing.length) {
+    throw new ConfigError(`Invalid configuration:\n  ${missing.map((m) => `${m}: required when TEMPORAL_ADDRESS is set`).join('\n  ')}`);
+  }
+  if ((e.TEMPORAL_TLS_CERT && !e.TEMPORAL_TLS_KEY) || (!e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
+  }
+  return {
+    embedded,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY ? { cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, ca: e.TEMPORAL_TLS_CA } : undefined,
+    },
+    taskQueue: e.HERALD_TASK_QUEUE,
+    http: { host: e.HERALD_HOST, port: e.HERALD_PORT, bodyLimit: e.HERALD_BODY_LIMIT_BYTES },
+    adminKey: keys.adminKey!,
+    publishKey: keys.publishKey!,
+    apiBaseUrl: e.HERALD_API_BASE_URL,
+    headerPrefix: e.HERALD_HEADER_PREFIX,
+    // Embedded mode is for local development, so it allows http://localhost receivers unless told not to.
+    allowInsecureUrls: e.HERALD_ALLOW_INSECURE_URLS ?? embedded,
+    encryptionKeys: keys.encryptionKey!,
+    eventCatalogPath: resolve(e.HERALD_EVENT_CATALOG),
+    dataDir,
+    uiPort: e.HERALD_UI_PORT,
+    temporalPort: e.HERALD_TEMPORAL_PORT,
+    routingRefreshMs: e.HERALD_ROUTING_REFRESH_MS,
+    logLevel: e.HERALD_LOG_LEVEL,
+    generatedKeysFile,
+  };
+}

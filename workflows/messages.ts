@@ -1,0 +1,66 @@
+// Signals, queries and updates: one module shared by the workflows and the API, so both
+// sides agree on names and payload types.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  AttemptRecord,
+  Change,
+  DeliveryResult,
+  DeliveryState,
+  DeliverySummary,
+  PublicSubscription,
+  SubscriptionPatch,
+  SubscriptionStatus,
+} from './types';
+
+/** New changes for a subscription (already filtered for personal data and details). */
+export const changesSignal = defineSignal<[{ changes: Change[] }]>('changes');
+/** Sent by a delivery workflow to its subscription when it has ended. */
+export const deliveryFinishedSignal = defineSignal<[DeliveryResult]>('deliveryFinished');
+/** Sent by the delivery activity to its delivery workflow after every attempt. */
+export const attemptSignal = defineSignal<[AttemptRecord]>('attempt');
+
+export const statusQuery = defineQuery<SubscriptionStatus>('status');
+export const deliveriesQuery = defineQuery<DeliverySummary[]>('deliveries');
+export const pendingQuery = defineQuery<Change[]>('pending');
+export const deliveryStateQuery = defineQuery<DeliveryState>('deliveryState');
+
+export const configureUpdate = defineUpdate<PublicSubscription, [SubscriptionPatch]>('configure');
+export const pauseUpdate = defineUpdate<PublicSubscription>('pause');
+export const resumeUpdate = defineUpdate<PublicSubscription>('resume');
+/** The new secret is made by the caller: workflow code has no secure randomness. */
+export const rotateSecretUpdate = defineUpdate<PublicSubscription, [{ secret: string; now: string }]>(
+  'rotateSecret',
+);
+export const deleteUpdate = defineUpdate<void>('delete');
+/** Puts a delivery's changes (fetched from its delivery workflow) back into pending. */
+export const redeliverUpdate = defineUpdate<{ pendingChanges: number }, [{ deliveryId: string; changes: Change[] }]>(
+  'redeliver',
+);
+
+export const SUBSCRIPTION_WORKFLOW_PREFIX = 'subscription:';
+export const subscriptionWorkflowId = (id: string): string => `${SUBSCRIPTION_WORKFLOW_PREFIX}${id}`;
+export const deliveryWorkflowId = (subscriptionId: string, sequence: number): string =>
+  `delivery:${subscriptionId}:${sequence}`;
+/** The `webhook-id` a receiver de-duplicates on; the same for every attempt of a delivery. */
+export const deliveryIdOf = (subscriptionId: string, sequence: number): string =>
+  `dlv_${subscriptionId.replace(/^sub_/, '')}_${sequence}`;
+export const parseDeliveryId = (deliveryId: string): { subscriptionSuffix: string; sequence: number } | null => {
+  const m = /^dlv_([A-Za-z0-9]+)_(\d+)$/.exec(deliveryId);
+  return m ? { subscriptionSuffix: m[1]!, sequence: Number(m[2]) } : null;
+};
+
+/** Custom search attributes, registered on the server at setup. */
+export const SEARCH_ATTRIBUTES = {
+  subscriptionId: 'HeraldSubscriptionId',
+  state: 'HeraldState',
+  events: 'HeraldEvents',
+  failedDeliveries: 'HeraldFailedDeliveries',
+} as const;
+export const SEARCH_ATTRIBUTE_TYPES = {
+  HeraldSubscriptionId: 'Keyword',
+  HeraldState: 'Keyword',
+  HeraldEvents: 'KeywordList',
+  HeraldFailedDeliveries: 'Int',
+} as const;
+
+export const TASK_QUEUE_DEFAULT = 'herald';

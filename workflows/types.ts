@@ -1,0 +1,145 @@
+// Data shapes shared by the workflows, the activities and the API. Types only: this module
+// is imported by workflow code and must stay free of runtime dependencies.
+
+export type Action = 'import' | 'update' | 'destroy';
+
+/** One change as the publisher sends it and the partner receives it (contract §2, §3). */
+export interface Change {
+  action: Action;
+  object: string;
+  id: number | string;
+  url?: string;
+  event?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface BatchingConfig {
+  debounceMs: number;
+  maxWaitMs: number;
+  maxBatchSize: number;
+}
+
+export interface RetryConfig {
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  /** 0 = retry forever. */
+  maximumAttempts: number;
+  timeoutMs: number;
+}
+
+export interface SigningSecret {
+  secret: string;
+  createdAt: string;
+  /** Set on the previous secret at rotation: it keeps signing until then. */
+  expiresAt?: string;
+}
+
+/** The full configuration of a subscription, secrets included (encrypted in Temporal). */
+export interface SubscriptionConfig {
+  id: string;
+  name: string;
+  url: string;
+  description: string;
+  events: string[];
+  includePii: boolean;
+  includeDetails: boolean;
+  token: string;
+  /** Newest first. */
+  secrets: SigningSecret[];
+  batching: BatchingConfig;
+  retry: RetryConfig;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type SubscriptionState = 'active' | 'paused' | 'deleted';
+export type DeliveryStatus = 'delivered' | 'failed' | 'in_flight';
+
+export interface AttemptRecord {
+  attempt: number;
+  at: string;
+  statusCode?: number;
+  error?: string;
+  durationMs: number;
+}
+
+/** Input of one delivery: the child workflow and its activity. */
+export interface DeliveryInput {
+  subscriptionId: string;
+  deliveryId: string;
+  sequence: number;
+  url: string;
+  token: string;
+  secrets: SigningSecret[];
+  changes: Change[];
+  retry: RetryConfig;
+}
+
+export interface DeliveryResult {
+  deliveryId: string;
+  sequence: number;
+  status: Exclude<DeliveryStatus, 'in_flight'>;
+  changes: Change[];
+  attempts: AttemptRecord[];
+}
+
+/** A subscription as shown by the API: never a token or a secret. */
+export type PublicSubscription = Omit<SubscriptionConfig, 'token' | 'secrets'> & { state: SubscriptionState };
+
+export interface InFlightDelivery {
+  deliveryId: string;
+  sequence: number;
+  changeCount: number;
+  startedAt: string;
+}
+
+export interface SubscriptionCounters {
+  changesReceived: number;
+  signalsReceived: number;
+  deliveriesStarted: number;
+  deliveriesDelivered: number;
+  deliveriesFailed: number;
+  changesDelivered: number;
+  continuedAsNew: number;
+}
+
+export interface SubscriptionStatus {
+  subscription: PublicSubscription;
+  state: SubscriptionState;
+  pendingChanges: number;
+  inFlight: InFlightDelivery | null;
+  counters: SubscriptionCounters;
+}
+
+export interface DeliverySummary {
+  deliveryId: string;
+  sequence: number;
+  status: DeliveryStatus;
+  changeCount: number;
+  startedAt: string;
+  finishedAt?: string;
+  attempts: AttemptRecord[];
+}
+
+/** What a delivery workflow answers to its state query. */
+export interface DeliveryState {
+  deliveryId: string;
+  sequence: number;
+  status: DeliveryStatus;
+  changes: Change[];
+  attempts: AttemptRecord[];
+  /** When the next attempt is due, while the delivery waits between attempts. */
+  nextAttemptAt?: string;
+  attemptsLeft?: number | null;
+}
+
+/** Fields a PATCH may change (contract §2: any of the creation fields). */
+export type SubscriptionPatch = Partial<
+  Pick<SubscriptionConfig, 'name' | 'url' | 'description' | 'events' | 'includePii' | 'includeDetails' | 'token'>
+> & {
+  signingSecret?: string;
+  batching?: Partial<BatchingConfig>;
+  retry?: Partial<RetryConfig>;
+  /** Set by the API, so that the workflow stays deterministic. */
+  now: string;
+};
