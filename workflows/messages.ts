@@ -33,9 +33,10 @@ export const rotateSecretUpdate = defineUpdate<PublicSubscription, [{ secret: st
 );
 export const deleteUpdate = defineUpdate<void>('delete');
 /** Puts a delivery's changes (fetched from its delivery workflow) back into pending. */
-export const redeliverUpdate = defineUpdate<{ pendingChanges: number }, [{ deliveryId: string; changes: Change[] }]>(
-  'redeliver',
-);
+export const redeliverUpdate = defineUpdate<
+  { pendingChanges: number },
+  [{ deliveryId: string; changes: Change[] }]
+>('redeliver');
 
 export const SUBSCRIPTION_WORKFLOW_PREFIX = 'subscription:';
 export const subscriptionWorkflowId = (id: string): string => `${SUBSCRIPTION_WORKFLOW_PREFIX}${id}`;
@@ -44,7 +45,9 @@ export const deliveryWorkflowId = (subscriptionId: string, sequence: number): st
 /** The `webhook-id` a receiver de-duplicates on; the same for every attempt of a delivery. */
 export const deliveryIdOf = (subscriptionId: string, sequence: number): string =>
   `dlv_${subscriptionId.replace(/^sub_/, '')}_${sequence}`;
-export const parseDeliveryId = (deliveryId: string): { subscriptionSuffix: string; sequence: number } | null => {
+export const parseDeliveryId = (
+  deliveryId: string,
+): { subscriptionSuffix: string; sequence: number } | null => {
   const m = /^dlv_([A-Za-z0-9]+)_(\d+)$/.exec(deliveryId);
   return m ? { subscriptionSuffix: m[1]!, sequence: Number(m[2]) } : null;
 };

@@ -135,7 +135,10 @@ export interface DeliveryState {
 
 /** Fields a PATCH may change (contract §2: any of the creation fields). */
 export type SubscriptionPatch = Partial<
-  Pick<SubscriptionConfig, 'name' | 'url' | 'description' | 'events' | 'includePii' | 'includeDetails' | 'token'>
+  Pick<
+    SubscriptionConfig,
+    'name' | 'url' | 'description' | 'events' | 'includePii' | 'includeDetails' | 'token'
+  >
 > & {
   signingSecret?: string;
   batching?: Partial<BatchingConfig>;

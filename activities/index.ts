@@ -1,0 +1,50 @@
+// The worker's activities, built from explicit dependencies so tests and the worker wire them
+// the same way. Workflows import only the `Activities` type from here.
+import type { AttemptRecord } from '../workflows/types';
+import { createHttpClient, type HttpClient } from '../src/delivery/http-client';
+import { createDeliver } from './deliver';
+
+export interface ActivityDeps {
+  /** HERALD_HEADER_PREFIX. */
+  headerPrefix: string;
+  /** HERALD_ALLOW_INSECURE_URLS. */
+  allowInsecureUrls: boolean;
+  /** Records an attempt in its delivery workflow (the worker signals `attemptSignal`). */
+  reportAttempt?: (deliveryWorkflowId: string, record: AttemptRecord) => Promise<void>;
+  metrics?: { attempt(outcome: 'success' | 'failure', durationMs: number): void };
+  now?: () => Date;
+  /**
+   * An HTTP client owned by the caller (who then closes it). Without it one is created per
+   * createActivities call and closed by closeActivities.
+   */
+  httpClient?: HttpClient;
+}
+
+// Kept outside the returned object: everything on it is registered as an activity.
+const ownedClients = new WeakMap<object, HttpClient>();
+
+export function createActivities(deps: ActivityDeps) {
+  const http = deps.httpClient ?? createHttpClient({ allowInsecure: deps.allowInsecureUrls });
+  const activities = {
+    deliver: createDeliver({
+      headerPrefix: deps.headerPrefix,
+      http,
+      reportAttempt: deps.reportAttempt,
+      metrics: deps.metrics,
+      now: deps.now ?? (() => new Date()),
+    }),
+  };
+  if (!deps.httpClient) ownedClients.set(activities, http);
+  return activities;
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+/** Closes the HTTP client createActivities made (its keep-alive sockets); call after the worker stops. */
+export async function closeActivities(activities: Activities): Promise<void> {
+  const http = ownedClients.get(activities);
+  ownedClients.delete(activities);
+  await http?.close();
+}
+
+export type { AttemptFailureDetails } from './deliver';

@@ -1,0 +1,143 @@
+// Builds the HTTP API (never listens: server.ts does, tests use inject). Wires the services,
+// the routing table and the group committer, and ties their lifetimes to the app's.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { EventCatalog } from '../catalog/catalog';
+import type { HeraldConfig } from '../config';
+import { createMetrics, type Metrics } from '../metrics';
+import { changesSignal, subscriptionWorkflowId } from '../../workflows/messages';
+import { ChangeRouter } from '../service/changes';
+import { DeliveryService } from '../service/deliveries';
+import { GroupCommitter } from '../service/group-commit';
+import { RoutingTable } from '../service/routing-table';
+import { SubscriptionService } from '../service/subscriptions';
+import pkg from '../../package.json';
+import { createAuth } from './auth';
+import { changeSchemas } from './change-schemas';
+import type { ApiContext } from './context';
+import { installErrorHandling, installJsonParser } from './errors';
+import { changeRoutes } from './routes/changes';
+import { codecRoutes } from './routes/codec';
+import { opsRoutes } from './routes/ops';
+import { subscriptionActionRoutes } from './routes/subscription-actions';
+import { subscriptionRoutes } from './routes/subscriptions';
+import { subscriptionSchemas } from './subscription-schemas';
+
+export interface AppDeps {
+  config: HeraldConfig;
+  client: Client;
+  catalog: EventCatalog;
+  codec: PayloadCodec;
+  metrics?: Metrics;
+  logger?: boolean | object;
+  /** Deadline of one Temporal call made for a request (ms). */
+  callTimeoutMs?: number;
+  /** Least time between two changes signals to one subscription from this process (ms, default 50). */
+  groupCommitIntervalMs?: number;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, client, catalog } = deps;
+  const callTimeoutMs = deps.callTimeoutMs ?? 10_000;
+  // Fastify 5 takes a ready pino instance only as loggerInstance; options or a boolean as logger.
+  const logger = deps.logger;
+  const isInstance =
+    typeof logger === 'object' &&
+    logger !== null &&
+    typeof (logger as { child?: unknown }).child === 'function';
+  const app = Fastify({
+    ...(isInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger: logger ?? false }),
+    bodyLimit: config.http.bodyLimit,
+    // Behind a load balancer a closing instance should be taken out, not time out requests.
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app, config.http.bodyLimit);
+  installJsonParser(app);
+
+  const metrics = deps.metrics ?? createMetrics();
+  const routing: RoutingTable = new RoutingTable({
+    // Called only after start(), when `subscriptions` below exists.
+    list: () => subscriptions.listFromVisibility(),
+    refreshMs: config.routingRefreshMs,
+    log: app.log,
+  });
+  const subscriptions: SubscriptionService = new SubscriptionService({
+    client,
+    config,
+    routing,
+    callTimeoutMs,
+  });
+  const committer = new GroupCommitter(
+    (id, changes) =>
+      client.withDeadline(Date.now() + callTimeoutMs, () =>
+        client.workflow.getHandle(subscriptionWorkflowId(id)).signal(changesSignal, { changes }),
+      ),
+    {
+      minIntervalMs: deps.groupCommitIntervalMs,
+      onSignal: ({ submissions, ok, error }) => {
+        const outcome = ok
+          ? 'ok'
+          : (error as Error | undefined)?.name === 'WorkflowNotFoundError'
+            ? 'not_found'
+            : 'error';
+        metrics.signalsSent.inc({ outcome });
+        if (ok) metrics.groupCommitBatchSize.observe(submissions);
+      },
+    },
+  );
+  const ctx: ApiContext = {
+    config,
+    catalog,
+    metrics,
+    auth: createAuth(config),
+    subscriptions,
+    deliveries: new DeliveryService({ client, catalog, subscriptions, callTimeoutMs }),
+    changes: new ChangeRouter({ client, catalog, routing, committer, metrics, callTimeoutMs }),
+    schemas: {
+      subscription: subscriptionSchemas({ catalog, allowInsecureUrls: config.allowInsecureUrls }),
+      change: changeSchemas({ catalog }),
+    },
+  };
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Herald',
+        version: pkg.version,
+        description:
+          'Durable, signed, bundled webhooks on Temporal. Errors are {error, message, details?}. ' +
+          `Request bodies are JSON, at most ${config.http.bodyLimit} bytes (413 payload_too_large above).`,
+      },
+      components: {
+        securitySchemes: {
+          adminKey: { type: 'http', scheme: 'bearer', description: 'HERALD_ADMIN_KEY' },
+          publishKey: { type: 'http', scheme: 'bearer', description: 'HERALD_PUBLISH_KEY' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(subscriptionRoutes, { ctx });
+  await app.register(subscriptionActionRoutes, { ctx });
+  await app.register(changeRoutes, { ctx });
+  await app.register(opsRoutes, { ctx, client });
+  await app.register(codecRoutes, { ctx, codec: deps.codec });
+
+  app.addHook('onReady', async () => routing.start());
+  app.addHook('onClose', async () => {
+    routing.stop();
+    // In-flight publish requests have already finished; this catches signals still queued.
+    await committer.drain();
+  });
+  return app;
+}

@@ -1,0 +1,86 @@
+// Operational and reference routes: health, readiness, metrics and the event catalogue.
+import type { Client } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ApiContext } from '../context';
+import { errorBody, errorResponses } from '../schemas';
+
+/** Readiness must answer fast enough for a load balancer's probe. */
+const READY_TIMEOUT_MS = 2000;
+
+export const opsRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; client: Client }> = async (
+  app,
+  { ctx, client },
+) => {
+  app.get('/v1/event-types', {
+    onRequest: ctx.auth.any,
+    schema: {
+      tags: ['catalogue'],
+      security: [{ adminKey: [] }, { publishKey: [] }],
+      summary: 'The event catalogue',
+      description: 'Each event with the dotted data paths that are personal data (pii) or details.',
+      response: {
+        200: z.object({
+          items: z.array(
+            z.object({
+              name: z.string(),
+              description: z.string(),
+              pii: z.array(z.string()),
+              details: z.array(z.string()),
+            }),
+          ),
+        }),
+        ...errorResponses(401),
+      },
+    },
+    handler: async () => ({ items: ctx.catalog.list() }),
+  });
+
+  app.get('/healthz', {
+    schema: {
+      tags: ['operations'],
+      summary: 'The process is up',
+      response: { 200: z.object({ status: z.literal('ok') }) },
+    },
+    handler: async () => ({ status: 'ok' as const }),
+  });
+
+  app.get('/readyz', {
+    schema: {
+      tags: ['operations'],
+      summary: 'Temporal is reachable',
+      response: { 200: z.object({ status: z.literal('ready') }), 503: errorBody },
+    },
+    handler: async (request, reply) => {
+      try {
+        // The race also bounds a lazy connection's first connect, which the deadline does not cover.
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('readiness check timed out')), READY_TIMEOUT_MS);
+        });
+        try {
+          await Promise.race([
+            client.withDeadline(Date.now() + READY_TIMEOUT_MS, () =>
+              client.workflowService.getSystemInfo({}),
+            ),
+            timeout,
+          ]);
+        } finally {
+          clearTimeout(timer);
+        }
+        return { status: 'ready' as const };
+      } catch (err) {
+        request.log.warn({ err }, 'readiness check: Temporal not reachable');
+        return reply.code(503).send({ error: 'temporal_unavailable', message: 'Temporal cannot be reached' });
+      }
+    },
+  });
+
+  app.get('/metrics', {
+    schema: { tags: ['operations'], summary: 'Prometheus metrics (text format)' },
+    handler: async (_request, reply) => {
+      const text = await ctx.metrics.registry.metrics();
+      return reply.type(ctx.metrics.registry.contentType).send(text);
+    },
+  });
+};

@@ -1,0 +1,150 @@
+// Request schemas of the configuration routes (contract §2 "Fields"). Built per app because
+// two rules depend on the deployment: the event catalogue and the insecure-URL switch.
+import { z } from 'zod';
+import type { EventCatalog } from '../catalog/catalog';
+import { checkSubscriptionUrl } from '../delivery/url-policy';
+
+export const BATCHING_DEFAULTS = { debounceMs: 2000, maxWaitMs: 10_000, maxBatchSize: 500 } as const;
+export const RETRY_DEFAULTS = {
+  initialIntervalMs: 60_000,
+  backoffCoefficient: 2,
+  maximumAttempts: 13,
+  timeoutMs: 10_000,
+} as const;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+// Bounds: wide enough for tests (fast retries) and for Springest's 13 doublings, narrow enough
+// that a typo cannot create a delivery that never leaves or hammers a receiver.
+const batchingFields = {
+  debounceMs: z.number().int().min(0).max(HOUR).describe('Quiet time before a batch leaves (ms)'),
+  maxWaitMs: z.number().int().min(0).max(DAY).describe('Longest a change waits (ms), at least debounceMs'),
+  maxBatchSize: z.number().int().min(1).max(1000).describe('Keys per delivery'),
+};
+const retryFields = {
+  initialIntervalMs: z.number().int().min(100).max(DAY).describe('Delay after the first failed attempt (ms)'),
+  backoffCoefficient: z.number().min(1).max(10).describe('Each delay is the previous one times this'),
+  maximumAttempts: z.number().int().min(0).max(1000).describe('Attempts in all; 0 = retry forever'),
+  timeoutMs: z.number().int().min(100).max(120_000).describe('HTTP timeout of one attempt (ms)'),
+};
+
+/** `whsec_` + standard base64 of 24–64 bytes (Standard Webhooks). */
+export function isSigningSecret(value: string): boolean {
+  if (!value.startsWith('whsec_')) return false;
+  const b64 = value.slice(6);
+  if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return false;
+  const bytes = Buffer.from(b64, 'base64').length;
+  return bytes >= 24 && bytes <= 64;
+}
+
+export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecureUrls: boolean }) {
+  const url = z
+    .string()
+    .min(1)
+    .max(2048)
+    .superRefine((value, ctx) => {
+      const check = checkSubscriptionUrl(value, { allowInsecure: opts.allowInsecureUrls });
+      if (!check.ok) ctx.addIssue({ code: 'custom', message: `invalid url: ${check.reason}` });
+    })
+    .meta({ format: 'uri' })
+    .describe(
+      'Where deliveries are POSTed. https on port 443 unless insecure URLs are allowed; no credentials.',
+    );
+
+  const events = z
+    .array(z.string().min(1).max(200))
+    .min(1)
+    .max(500)
+    .superRefine((list, ctx) => {
+      if (list.includes('*') && list.length > 1) {
+        ctx.addIssue({ code: 'custom', message: '"*" stands for every event and must be the only entry' });
+      }
+      list.forEach((name, i) => {
+        if (name !== '*' && !opts.catalog.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message: `unknown event "${name}" (GET /v1/event-types lists them)`,
+          });
+        }
+      });
+    })
+    .transform((list) => [...new Set(list)])
+    .describe('Event names from the catalogue, or ["*"] for all');
+
+  const token = z
+    .string()
+    .min(8)
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'visible ASCII characters only: it is sent as a header value')
+    .describe('Sent as <prefix>token; generated when absent');
+
+  const signingSecret = z
+    .string()
+    .max(200)
+    .refine(isSigningSecret, 'must be "whsec_" followed by standard base64 of 24–64 bytes')
+    .describe('Standard Webhooks secret, whsec_<base64>; generated when absent');
+
+  const name = z.string().trim().min(1).max(200);
+  const description = z.string().max(2000);
+
+  const create = z
+    .strictObject({
+      name,
+      url,
+      description: description.optional(),
+      events,
+      includePii: z.boolean().default(false),
+      includeDetails: z.boolean().default(false),
+      token: token.optional(),
+      signingSecret: signingSecret.optional(),
+      batching: z
+        .strictObject({
+          debounceMs: batchingFields.debounceMs.default(BATCHING_DEFAULTS.debounceMs),
+          maxWaitMs: batchingFields.maxWaitMs.default(BATCHING_DEFAULTS.maxWaitMs),
+          maxBatchSize: batchingFields.maxBatchSize.default(BATCHING_DEFAULTS.maxBatchSize),
+        })
+        .prefault({}),
+      retry: z
+        .strictObject({
+          initialIntervalMs: retryFields.initialIntervalMs.default(RETRY_DEFAULTS.initialIntervalMs),
+          backoffCoefficient: retryFields.backoffCoefficient.default(RETRY_DEFAULTS.backoffCoefficient),
+          maximumAttempts: retryFields.maximumAttempts.default(RETRY_DEFAULTS.maximumAttempts),
+          timeoutMs: retryFields.timeoutMs.default(RETRY_DEFAULTS.timeoutMs),
+        })
+        .prefault({}),
+    })
+    .superRefine((body, ctx) => {
+      if (body.batching.maxWaitMs < body.batching.debounceMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['batching', 'maxWaitMs'],
+          message: 'must be at least debounceMs',
+        });
+      }
+    });
+
+  const patch = z
+    .strictObject({
+      name: name.optional(),
+      url: url.optional(),
+      description: description.optional(),
+      events: events.optional(),
+      includePii: z.boolean().optional(),
+      includeDetails: z.boolean().optional(),
+      token: token.optional(),
+      signingSecret: signingSecret.optional(),
+      batching: z.strictObject(partial(batchingFields)).optional(),
+      retry: z.strictObject(partial(retryFields)).optional(),
+    })
+    .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+
+  return { create, patch };
+}
+
+function partial<T extends Record<string, z.ZodType>>(fields: T): { [K in keyof T]: z.ZodOptional<T[K]> } {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.optional()])) as {
+    [K in keyof T]: z.ZodOptional<T[K]>;
+  };
+}

@@ -1,0 +1,63 @@
+// The process: `npm start` (embedded Temporal + worker + API), `npm run api`, `npm run worker`,
+// `npm run setup:temporal`. Owns signals and the exit code.
+import { ConfigError, loadConfig } from './config';
+import { startHerald, type Mode } from './runtime';
+import { createTemporalClient } from './temporal/client';
+import { registerSearchAttributes } from './temporal/search-attributes';
+
+async function setup(): Promise<void> {
+  const config = loadConfig();
+  if (!config.temporal.address)
+    throw new ConfigError(
+      'setup:temporal needs TEMPORAL_ADDRESS (the embedded server registers its attributes itself)',
+    );
+  const client = await createTemporalClient(config);
+  const added = await registerSearchAttributes(client);
+  console.log(added.length ? `Registered ${added.join(', ')}.` : 'Search attributes already registered.');
+  await client.connection.close();
+}
+
+async function run(mode: Mode): Promise<void> {
+  const config = loadConfig();
+  const herald = await startHerald(config, mode);
+  const lines = [`Herald is running (${mode === 'all' ? 'API + worker' : mode}).`];
+  if (herald.api) lines.push(`  API          ${herald.api.url}  (docs: ${herald.api.url}/docs)`);
+  lines.push(
+    `  Temporal     ${herald.address}${herald.devServer ? ` (embedded, state in ${herald.devServer.dbFile})` : ''}`,
+  );
+  if (herald.devServer) lines.push(`  Temporal UI  ${herald.devServer.uiUrl}`);
+  if (config.generatedKeysFile)
+    lines.push(`  Keys         admin, publish and encryption keys in ${config.generatedKeysFile}`);
+  lines.push(
+    `  Insecure URLs ${config.allowInsecureUrls ? 'ALLOWED (http:, any port, private addresses: local development only)' : 'refused (https on port 443 only)'}`,
+  );
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down…`);
+    herald.stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+const arg = process.argv[2] ?? 'all';
+const task =
+  arg === 'setup'
+    ? setup()
+    : ['all', 'api', 'worker'].includes(arg)
+      ? run(arg as Mode)
+      : Promise.reject(new ConfigError(`unknown mode ${arg}; use api, worker or setup`));
+task.catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

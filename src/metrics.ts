@@ -1,0 +1,87 @@
+// Prometheus metrics for the API and the worker. One registry per process (not prom-client's
+// global one), so tests and the combined `npm start` process never register a metric twice.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type DeliveryOutcome = 'delivered' | 'failed';
+export type AttemptOutcome = 'success' | 'http_error' | 'timeout' | 'network_error' | 'refused';
+
+export interface Metrics {
+  registry: Registry;
+  changesReceived: Counter;
+  changesRouted: Counter;
+  signalsSent: Counter<'outcome'>;
+  groupCommitBatchSize: Histogram;
+  deliveries: Counter<'outcome'>;
+  deliveryAttempts: Counter<'outcome'>;
+  deliveryDuration: Histogram<'outcome'>;
+  /** One HTTP attempt of a delivery ended (called by the delivery activity). */
+  attempt(outcome: AttemptOutcome | string, durationMs: number): void;
+  /** A delivery ended for good: delivered, or failed after its last attempt. */
+  delivery(outcome: DeliveryOutcome): void;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: opts.prefix });
+  const registers = [registry];
+
+  const changesReceived = new Counter({
+    name: 'herald_changes_received_total',
+    help: 'Changes accepted by the change endpoints (after validation).',
+    registers,
+  });
+  const changesRouted = new Counter({
+    name: 'herald_changes_routed_total',
+    help: 'Changes signalled to subscriptions (one change routed to n subscriptions counts n).',
+    registers,
+  });
+  const signalsSent = new Counter({
+    name: 'herald_signals_sent_total',
+    help: 'changes signals sent to subscription workflows, by outcome (ok, not_found, error).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const groupCommitBatchSize = new Histogram({
+    name: 'herald_group_commit_batch_size',
+    help: 'Publish requests carried together by one changes signal (group commit).',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers,
+  });
+  const deliveries = new Counter({
+    name: 'herald_deliveries_total',
+    help: 'Deliveries that ended, by outcome (delivered, failed).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const deliveryAttempts = new Counter({
+    name: 'herald_delivery_attempts_total',
+    help: 'HTTP attempts of deliveries, by outcome.',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const deliveryDuration = new Histogram({
+    name: 'herald_delivery_duration_seconds',
+    help: 'Duration of one HTTP delivery attempt, by outcome.',
+    labelNames: ['outcome'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+
+  return {
+    registry,
+    changesReceived,
+    changesRouted,
+    signalsSent,
+    groupCommitBatchSize,
+    deliveries,
+    deliveryAttempts,
+    deliveryDuration,
+    attempt(outcome, durationMs) {
+      deliveryAttempts.inc({ outcome });
+      deliveryDuration.observe({ outcome }, durationMs / 1000);
+    },
+    delivery(outcome) {
+      deliveries.inc({ outcome });
+    },
+  };
+}

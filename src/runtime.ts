@@ -1,0 +1,113 @@
+// Starts Herald's parts: the embedded Temporal server (when TEMPORAL_ADDRESS is unset), the
+// worker and the API, and stops them in the reverse order.
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { loadCatalog } from './catalog/catalog';
+import type { HeraldConfig } from './config';
+import { createMetrics, type Metrics } from './metrics';
+import { startApiServer, type ApiServer } from './api/server';
+import { createTemporalClient } from './temporal/client';
+import { createEncryptionCodec } from './temporal/codec';
+import { temporalBinary } from './temporal/binaries';
+import { startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server';
+import { registerSearchAttributes } from './temporal/search-attributes';
+import { createHeraldWorker, installSdkLogger } from './worker';
+
+export type Mode = 'all' | 'api' | 'worker';
+
+export interface Herald {
+  config: HeraldConfig;
+  address: string;
+  client: Client;
+  devServer?: DevServer;
+  api?: ApiServer;
+  worker?: Worker;
+  metrics: Metrics;
+  stop(): Promise<void>;
+}
+
+/** Pino with every secret-bearing field redacted; request bodies are never logged. */
+export function createLogger(config: HeraldConfig) {
+  return pino({
+    level: config.logLevel,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'headers.authorization',
+        '*.token',
+        '*.signingSecret',
+        '*.secret',
+        '*.data',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Promise<Herald> {
+  const log = createLogger(config);
+  installSdkLogger();
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse())
+      await s().catch((err) => log.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    let devServer: DevServer | undefined;
+    let address = config.temporal.address;
+    if (!address && mode === 'all') {
+      devServer = await startDevServer({
+        cli: temporalBinary('cli'),
+        dataDir: config.dataDir,
+        port: config.temporalPort,
+        uiPort: config.uiPort,
+        namespace: config.temporal.namespace,
+        codecEndpoint: `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}/codec`,
+      });
+      stops.push(() => devServer!.stop());
+      address = devServer.address;
+    } else if (!address) {
+      // `npm run api` / `npm run worker` without TEMPORAL_ADDRESS join the embedded server of an `npm start`.
+      address = `127.0.0.1:${config.temporalPort}`;
+      await waitForTemporal(address, 30_000);
+    }
+    const client = await createTemporalClient(config, address);
+    stops.push(() => client.connection.close());
+    if (!devServer && mode !== 'api')
+      await registerSearchAttributes(client, log).catch((err) =>
+        log.warn({ err }, 'could not register search attributes; run npm run setup:temporal'),
+      );
+    const metrics = createMetrics();
+
+    let worker: Worker | undefined;
+    if (mode !== 'api') {
+      const built = await createHeraldWorker({ config, address, client, metrics });
+      worker = built.worker;
+      const running = worker.run();
+      stops.push(async () => {
+        if (worker!.getState() === 'RUNNING') worker!.shutdown();
+        await running;
+        await built.close();
+      });
+    }
+    let api: ApiServer | undefined;
+    if (mode !== 'worker') {
+      api = await startApiServer({
+        config,
+        client,
+        catalog: loadCatalog(config.eventCatalogPath),
+        codec: createEncryptionCodec(config.encryptionKeys),
+        metrics,
+        logger: log,
+        host: config.http.host,
+        port: config.http.port,
+      });
+      stops.push(() => api!.close());
+    }
+    return { config, address, client, devServer, api, worker, metrics, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

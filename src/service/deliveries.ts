@@ -1,0 +1,140 @@
+// Delivery history and redelivery. The subscription workflow keeps short summaries; the changes
+// themselves live in each delivery workflow (its input while running, its result once ended), so
+// the subscription's own history and state stay small.
+import type { Client } from '@temporalio/client';
+import type { EventCatalog } from '../catalog/catalog';
+import { filterChange } from '../catalog/filter';
+import {
+  deliveriesQuery,
+  deliveryStateQuery,
+  deliveryWorkflowId,
+  parseDeliveryId,
+  redeliverUpdate,
+  statusQuery,
+} from '../../workflows/messages';
+import type { deliveryWorkflow } from '../../workflows/delivery';
+import type { AttemptRecord, Change, DeliveryStatus, DeliverySummary } from '../../workflows/types';
+import { conflict, notFound } from './errors';
+import { temporalCall, temporalUpdate } from './temporal-calls';
+import type { SubscriptionService } from './subscriptions';
+
+export interface DeliveryView {
+  id: string;
+  sequence: number;
+  status: DeliveryStatus;
+  changeCount: number;
+  startedAt: string;
+  finishedAt?: string;
+  nextAttemptAt?: string;
+  /** False when the delivery workflow is gone (retention) and its changes cannot be shown. */
+  changesAvailable: boolean;
+  changes: Change[];
+  attempts: AttemptRecord[];
+}
+
+export interface DeliveryServiceDeps {
+  client: Client;
+  catalog: EventCatalog;
+  subscriptions: SubscriptionService;
+  callTimeoutMs: number;
+}
+
+/** Parallel delivery-workflow reads per listing: enough for speed, gentle on the frontend. */
+const FETCH_CONCURRENCY = 8;
+
+export class DeliveryService {
+  constructor(private readonly deps: DeliveryServiceDeps) {}
+
+  private call<T>(fn: () => Promise<T>, what?: string): Promise<T> {
+    return temporalCall(this.deps.client, this.deps.callTimeoutMs, fn, what);
+  }
+
+  private child(subscriptionId: string, sequence: number) {
+    return this.deps.client.workflow.getHandle<typeof deliveryWorkflow>(
+      deliveryWorkflowId(subscriptionId, sequence),
+    );
+  }
+
+  /** Newest first, at most `limit`. */
+  async list(subscriptionId: string, limit: number): Promise<DeliveryView[]> {
+    const handle = await this.deps.subscriptions.running(subscriptionId);
+    const summaries = (await this.call(() => handle.query(deliveriesQuery)))
+      .slice()
+      .sort((a, b) => b.sequence - a.sequence)
+      .slice(0, limit);
+    return mapLimit(summaries, FETCH_CONCURRENCY, (s) => this.view(subscriptionId, s));
+  }
+
+  private async view(subscriptionId: string, s: DeliverySummary): Promise<DeliveryView> {
+    const base = {
+      id: s.deliveryId,
+      sequence: s.sequence,
+      status: s.status,
+      changeCount: s.changeCount,
+      startedAt: s.startedAt,
+      finishedAt: s.finishedAt,
+    };
+    const child = this.child(subscriptionId, s.sequence);
+    try {
+      if (s.status === 'in_flight') {
+        const state = await this.call(() => child.query(deliveryStateQuery), 'delivery');
+        return {
+          ...base,
+          nextAttemptAt: state.nextAttemptAt,
+          changesAvailable: true,
+          changes: state.changes,
+          attempts: state.attempts,
+        };
+      }
+      const result = await this.call(() => child.result(), 'delivery');
+      return { ...base, changesAvailable: true, changes: result.changes, attempts: result.attempts };
+    } catch {
+      // One unreadable delivery (gone by retention, worker busy) must not fail the whole list.
+      return { ...base, changesAvailable: false, changes: [], attempts: s.attempts };
+    }
+  }
+
+  /** Puts an ended delivery's changes back into the pending batch. */
+  async redeliver(
+    subscriptionId: string,
+    deliveryId: string,
+  ): Promise<{ deliveryId: string; pendingChanges: number }> {
+    const parsed = parseDeliveryId(deliveryId);
+    if (!parsed || `sub_${parsed.subscriptionSuffix}` !== subscriptionId) throw notFound('delivery');
+    const handle = await this.deps.subscriptions.running(subscriptionId);
+    const [summaries, status] = await Promise.all([
+      this.call(() => handle.query(deliveriesQuery)),
+      this.call(() => handle.query(statusQuery)),
+    ]);
+    const summary = summaries.find((d) => d.deliveryId === deliveryId);
+    if (!summary) throw notFound('delivery');
+    if (summary.status === 'in_flight') throw conflict(`delivery ${deliveryId} is still in flight`);
+    const result = await this.call(() => this.child(subscriptionId, summary.sequence).result(), 'delivery');
+    // Filtered again: the subscription's includePii/includeDetails may have been narrowed since.
+    const sub = status.subscription;
+    const changes = result.changes.map((c) =>
+      filterChange(c, c.event ? this.deps.catalog.get(c.event) : undefined, sub),
+    );
+    const { client, callTimeoutMs } = this.deps;
+    const out = await temporalUpdate(
+      client,
+      callTimeoutMs,
+      (updateId) => handle.executeUpdate(redeliverUpdate, { args: [{ deliveryId, changes }], updateId }),
+      'delivery',
+    );
+    return { deliveryId, pendingChanges: out.pendingChanges };
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,161 @@
+// Which subscriptions want which events, held in memory so that publishing never waits on a
+// visibility query. Two sources: a periodic listing from Temporal visibility (sees other
+// processes' writes within one refresh period plus the visibility lag) and this process's own
+// writes, applied at once. Visibility is eventually consistent, so a local write outranks a
+// listing for a grace period: a subscription created here is routed to from its 201 on, and
+// one deleted here is not resurrected by a stale listing.
+import type { PublicSubscription } from '../../workflows/types';
+
+export type ListSubscriptions = () => Promise<PublicSubscription[]>;
+
+export interface RoutingTableOptions {
+  list: ListSubscriptions;
+  refreshMs: number;
+  /** How long a local write outranks visibility; default max(60 s, 10 refresh periods). */
+  localGraceMs?: number;
+  log?: { warn: (obj: object, msg: string) => void };
+  now?: () => number;
+}
+
+interface LocalWrite {
+  /** null: deleted here (or found gone), must not come back from a stale listing. */
+  sub: PublicSubscription | null;
+  at: number;
+}
+
+export class RoutingTable {
+  private subs = new Map<string, PublicSubscription>();
+  private readonly local = new Map<string, LocalWrite>();
+  private byEvent: Map<string, PublicSubscription[]> | null = null;
+  private wildcard: PublicSubscription[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
+  private loaded = false;
+  private readonly graceMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: RoutingTableOptions) {
+    this.graceMs = opts.localGraceMs ?? Math.max(60_000, opts.refreshMs * 10);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Loads once in the background and then every refreshMs; failures are logged, not fatal. */
+  start(): void {
+    if (this.timer) return;
+    this.refreshQuietly();
+    this.timer = setInterval(() => this.refreshQuietly(), this.opts.refreshMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  /**
+   * Routing from an empty table would silently drop changes, so until one listing has
+   * succeeded callers wait for one (and get its error if Temporal is unreachable).
+   */
+  async ensureLoaded(): Promise<void> {
+    if (!this.loaded) await this.refresh();
+  }
+
+  /** One listing at a time; concurrent callers share it. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /** This process created or changed a subscription. */
+  upsert(sub: PublicSubscription): void {
+    if (sub.state === 'deleted') return this.remove(sub.id);
+    this.local.set(sub.id, { sub, at: this.now() });
+    this.subs.set(sub.id, sub);
+    this.byEvent = null;
+  }
+
+  /** This process deleted a subscription, or found its workflow gone. */
+  remove(id: string): void {
+    this.local.set(id, { sub: null, at: this.now() });
+    this.subs.delete(id);
+    this.byEvent = null;
+  }
+
+  get(id: string): PublicSubscription | undefined {
+    return this.subs.get(id);
+  }
+
+  all(): PublicSubscription[] {
+    return [...this.subs.values()];
+  }
+
+  /** A listing corrected by this process's recent writes, which visibility may not show yet. */
+  withLocalWrites(listed: PublicSubscription[]): Map<string, PublicSubscription> {
+    const next = new Map<string, PublicSubscription>();
+    for (const sub of listed) if (sub.state !== 'deleted') next.set(sub.id, sub);
+    this.expireLocal();
+    for (const [id, write] of this.local) {
+      const seen = next.get(id);
+      if (write.sub === null) next.delete(id);
+      // The listing may be older than our write; a newer one from elsewhere wins.
+      else if (!seen || seen.updatedAt <= write.sub.updatedAt) next.set(id, write.sub);
+    }
+    return next;
+  }
+
+  /** Subscriptions whose events list names this event or is ["*"]. */
+  match(event: string): PublicSubscription[] {
+    if (!this.byEvent) this.index();
+    const exact = this.byEvent!.get(event) ?? [];
+    return this.wildcard.length === 0
+      ? exact
+      : exact.length === 0
+        ? this.wildcard
+        : [...this.wildcard, ...exact];
+  }
+
+  private refreshQuietly(): void {
+    this.refresh().catch((err: unknown) => {
+      this.opts.log?.warn(
+        { err },
+        'routing table refresh from Temporal visibility failed; keeping the previous table',
+      );
+    });
+  }
+
+  private async load(): Promise<void> {
+    const next = this.withLocalWrites(await this.opts.list());
+    this.subs = next;
+    this.byEvent = null;
+    this.loaded = true;
+  }
+
+  private expireLocal(): void {
+    const cutoff = this.now() - this.graceMs;
+    for (const [id, write] of this.local) if (write.at < cutoff) this.local.delete(id);
+  }
+
+  private index(): void {
+    const byEvent = new Map<string, PublicSubscription[]>();
+    const wildcard: PublicSubscription[] = [];
+    for (const sub of this.subs.values()) {
+      if (sub.events.includes('*')) {
+        wildcard.push(sub);
+        continue;
+      }
+      for (const event of new Set(sub.events)) {
+        const list = byEvent.get(event);
+        if (list) list.push(sub);
+        else byEvent.set(event, [sub]);
+      }
+    }
+    this.byEvent = byEvent;
+    this.wildcard = wildcard;
+  }
+}

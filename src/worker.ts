@@ -1,0 +1,55 @@
+// Builds the Herald worker: the workflow bundle plus the delivery activity over its deps.
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { closeActivities, createActivities } from '../activities';
+import { attemptSignal } from '../workflows/messages';
+import type { HeraldConfig } from './config';
+import { heraldDataConverter } from './temporal/data-converter';
+import { connectionOptions } from './temporal/client';
+import { workflowBundle } from './temporal/bundle';
+
+export interface HeraldWorkerOptions {
+  config: HeraldConfig;
+  address: string;
+  /** Used by the activity to report each attempt to its delivery workflow. */
+  client: Client;
+  metrics?: { attempt(outcome: 'success' | 'failure', durationMs: number): void };
+}
+
+export async function createHeraldWorker(
+  opts: HeraldWorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection; close(): Promise<void> }> {
+  const { config, client } = opts;
+  const connection = await NativeConnection.connect(connectionOptions(config, opts.address));
+  const activities = createActivities({
+    headerPrefix: config.headerPrefix,
+    allowInsecureUrls: config.allowInsecureUrls,
+    metrics: opts.metrics,
+    reportAttempt: async (workflowId, record) => {
+      await client.workflow.getHandle(workflowId).signal(attemptSignal, record);
+    },
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+    dataConverter: heraldDataConverter(config.encryptionKeys),
+    shutdownGraceTime: '10s',
+  });
+  // After the worker has stopped: the HTTP client's keep-alive sockets, then the connection.
+  const close = async () => {
+    await closeActivities(activities);
+    await connection.close();
+  };
+  return { worker, connection, close };
+}
+
+let sdkLoggerInstalled = false;
+/** The SDK logs every worker state change at INFO; warnings and errors are what operators need. */
+export function installSdkLogger(level: 'WARN' | 'ERROR' = 'WARN'): void {
+  if (sdkLoggerInstalled) return;
+  sdkLoggerInstalled = true;
+  Runtime.install({ logger: new DefaultLogger(level) });
+}

@@ -1,0 +1,73 @@
+// Builders for subscription configs and changes, and a model of "final state per key".
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { changeKey } from '../../workflows/merge';
+import { subscriptionWorkflowId } from '../../workflows/messages';
+import type { SubscriptionWorkflowInput } from '../../workflows/subscription';
+import type { BatchingConfig, Change, RetryConfig, SubscriptionConfig } from '../../workflows/types';
+
+export const newSubscriptionId = () => `sub_${randomBytes(10).toString('hex')}`;
+
+export function subscriptionConfig(
+  url: string,
+  opts: { batching?: Partial<BatchingConfig>; retry?: Partial<RetryConfig>; events?: string[] } = {},
+): SubscriptionConfig {
+  const now = new Date().toISOString();
+  return {
+    id: newSubscriptionId(),
+    name: 'test partner',
+    url,
+    description: '',
+    events: opts.events ?? ['*'],
+    includePii: false,
+    includeDetails: false,
+    token: 'tok_test',
+    secrets: [{ secret: `whsec_${randomBytes(32).toString('base64')}`, createdAt: now }],
+    batching: { debounceMs: 300, maxWaitMs: 5_000, maxBatchSize: 500, ...opts.batching },
+    retry: {
+      initialIntervalMs: 100,
+      backoffCoefficient: 2,
+      maximumAttempts: 13,
+      timeoutMs: 2_000,
+      ...opts.retry,
+    },
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export async function startSubscription(
+  client: Client,
+  taskQueue: string,
+  config: SubscriptionConfig,
+  extra: Partial<SubscriptionWorkflowInput> = {},
+) {
+  return client.workflow.start('subscriptionWorkflow', {
+    workflowId: subscriptionWorkflowId(config.id),
+    taskQueue,
+    args: [{ config, ...extra } satisfies SubscriptionWorkflowInput],
+  });
+}
+
+export const update = (object: string, id: number | string, v: number): Change => ({
+  action: 'update',
+  object,
+  id,
+  data: { v },
+});
+
+/** The last change a receiver saw for each key, over all its POSTs in order. */
+export function finalStateByKey(bodies: unknown[]): Map<string, Change> {
+  const out = new Map<string, Change>();
+  for (const body of bodies)
+    for (const c of (body as { changes: Change[] }).changes) out.set(changeKey(c), c);
+  return out;
+}
+
+export async function waitUntil(pred: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

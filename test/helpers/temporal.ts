@@ -1,0 +1,82 @@
+// A real Temporal dev server on free ports, started from the binary the project fetched,
+// with Herald's search attributes registered, plus a Herald worker on demand.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
+import type { HeraldConfig } from '../../src/config';
+import { temporalBinary } from '../../src/temporal/binaries';
+import { TIMER_PRECISION_ARGS } from '../../src/temporal/dev-server';
+import { heraldDataConverter } from '../../src/temporal/data-converter';
+import { createHeraldWorker, installSdkLogger } from '../../src/worker';
+import { testConfig } from './config';
+
+const SA_TYPES = {
+  Keyword: SearchAttributeType.KEYWORD,
+  KeywordList: SearchAttributeType.KEYWORD_LIST,
+  Int: SearchAttributeType.INT,
+} as const;
+
+export const searchAttributeKeys = () =>
+  Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) =>
+    defineSearchAttributeKey(name, SA_TYPES[type]),
+  );
+
+export interface TemporalHarness {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  config: HeraldConfig;
+  startWorker(overrides?: Partial<HeraldConfig>): Promise<{ shutdown(): Promise<void> }>;
+  teardown(): Promise<void>;
+}
+
+export async function startTemporal(
+  opts: { config?: Partial<HeraldConfig>; extraArgs?: string[]; dbFilename?: string } = {},
+): Promise<TemporalHarness> {
+  installSdkLogger(process.env.HERALD_TEST_SDK_LOGS ? 'WARN' : 'ERROR');
+  const config = testConfig(opts.config);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalBinary('cli') },
+      ip: '127.0.0.1',
+      searchAttributes: searchAttributeKeys(),
+      dbFilename: opts.dbFilename,
+      extraArgs: [...TIMER_PRECISION_ARGS, ...(opts.extraArgs ?? [])],
+    },
+    client: { dataConverter: heraldDataConverter(config.encryptionKeys) },
+  });
+  const workers: { shutdown(): Promise<void> }[] = [];
+  const harness: TemporalHarness = {
+    env,
+    client: env.client,
+    address: env.address,
+    namespace: env.namespace ?? 'default',
+    taskQueue: config.taskQueue,
+    config: { ...config, temporal: { ...config.temporal, address: env.address } },
+    async startWorker(overrides = {}) {
+      const { worker, close } = await createHeraldWorker({
+        config: { ...harness.config, ...overrides },
+        address: env.address,
+        client: env.client,
+      });
+      const running = worker.run();
+      const handle = {
+        async shutdown() {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+          await close();
+        },
+      };
+      workers.push(handle);
+      return handle;
+    },
+    async teardown() {
+      for (const w of workers.splice(0)) await w.shutdown().catch(() => undefined);
+      await env.teardown();
+    },
+  };
+  return harness;
+}

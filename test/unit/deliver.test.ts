@@ -1,0 +1,217 @@
+// The deliver activity in a mock activity context against a real receiver on 127.0.0.1.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { Webhook } from 'standardwebhooks';
+import {
+  closeActivities,
+  createActivities,
+  type Activities,
+  type AttemptFailureDetails,
+} from '../../activities';
+import { coachviewSignature, generateSigningSecret } from '../../src/delivery/signing';
+import type { AttemptRecord, DeliveryInput } from '../../workflows/types';
+import { startReceiver, type Receiver } from '../helpers/receiver';
+
+const SECRET = generateSigningSecret();
+const OLD_SECRET = generateSigningSecret();
+const NOW = new Date();
+
+function input(url: string, timeoutMs = 2_000): DeliveryInput {
+  return {
+    subscriptionId: 'sub_abc',
+    deliveryId: 'dlv_abc_4',
+    sequence: 4,
+    url,
+    token: 'tok-xyz',
+    secrets: [
+      { secret: SECRET, createdAt: NOW.toISOString() },
+      {
+        secret: OLD_SECRET,
+        createdAt: '2020-01-01T00:00:00Z',
+        expiresAt: new Date(NOW.getTime() + 1e6).toISOString(),
+      },
+    ],
+    changes: [
+      { action: 'update', object: 'training', id: 12, url: 'https://api.example.com/trainings/12' },
+      { action: 'destroy', object: 'institute', id: 'inst-9' },
+    ],
+    retry: { initialIntervalMs: 60_000, backoffCoefficient: 2, maximumAttempts: 13, timeoutMs },
+  };
+}
+
+void describe('deliver activity', () => {
+  let receiver: Receiver;
+  let activities: Activities;
+  let reports: { workflowId: string; record: AttemptRecord }[];
+  let outcomes: string[];
+  const env = new MockActivityEnvironment({
+    attempt: 3,
+    workflowExecution: { workflowId: 'delivery:sub_abc:4', runId: 'run-1' },
+  });
+
+  before(async () => {
+    receiver = await startReceiver();
+    activities = createActivities({
+      headerPrefix: 'x-coachview-wh',
+      allowInsecureUrls: true,
+      now: () => NOW,
+      reportAttempt: async (workflowId, record) => void reports.push({ workflowId, record }),
+      metrics: { attempt: (outcome) => void outcomes.push(outcome) },
+    });
+  });
+  after(async () => {
+    await closeActivities(activities);
+    await receiver.close();
+  });
+  beforeEach(() => {
+    reports = [];
+    outcomes = [];
+    receiver.setHandler(null);
+    receiver.setStatus(200);
+    receiver.setDelayMs(0);
+    receiver.setResponseHeaders({});
+  });
+
+  /** Runs deliver and returns the ApplicationFailure it must throw. */
+  async function failure(url = receiver.url, timeoutMs?: number): Promise<ApplicationFailure> {
+    const err = await env.run(activities.deliver, input(url, timeoutMs)).then(
+      () => assert.fail('deliver should have failed'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(err)}`);
+    assert.equal(err.nonRetryable, false);
+    return err;
+  }
+  const deliver = (i: DeliveryInput, acts = activities): ReturnType<Activities['deliver']> =>
+    env.run(acts.deliver, i) as ReturnType<Activities['deliver']>;
+  const details = (f: ApplicationFailure): AttemptFailureDetails => f.details?.[0] as AttemptFailureDetails;
+
+  for (const status of [200, 204]) {
+    void test(`${status} is delivered, with exact body, headers and signatures`, async () => {
+      receiver.setStatus(status);
+      const result = await deliver(input(receiver.url));
+      assert.equal(result.statusCode, status);
+      const req = receiver.requests.at(-1)!;
+      const expectedBody = JSON.stringify({ changes: input('').changes });
+      assert.equal(req.rawBody.toString('utf8'), expectedBody);
+      const h = req.headers as Record<string, string>;
+      assert.equal(h['webhook-id'], 'dlv_abc_4');
+      assert.equal(h['webhook-timestamp'], String(Math.floor(NOW.getTime() / 1000)));
+      assert.equal(h['x-coachview-whtoken'], 'tok-xyz');
+      assert.equal(h['x-coachview-whsignature'], coachviewSignature(req.rawBody, SECRET));
+      assert.equal(h['webhook-signature']!.split(' ').length, 2);
+      new Webhook(SECRET).verify(req.rawBody.toString('utf8'), h);
+      new Webhook(OLD_SECRET).verify(req.rawBody.toString('utf8'), h);
+      assert.deepEqual(reports, [
+        {
+          workflowId: 'delivery:sub_abc:4',
+          record: { attempt: 3, at: NOW.toISOString(), statusCode: status, durationMs: result.durationMs },
+        },
+      ]);
+      assert.deepEqual(outcomes, ['success']);
+    });
+  }
+
+  void test('an expired old secret no longer signs', async () => {
+    const late = { ...input(receiver.url) };
+    late.secrets = [late.secrets[0]!, { ...late.secrets[1]!, expiresAt: '2020-06-01T00:00:00Z' }];
+    await env.run(activities.deliver, late);
+    const h = receiver.requests.at(-1)!.headers as Record<string, string>;
+    assert.equal(h['webhook-signature']!.split(' ').length, 1);
+  });
+
+  void test('500 fails with HttpStatus500, the body and the status', async () => {
+    receiver.setHandler((_req, res) => res.writeHead(500).end('database on fire'));
+    const f = await failure();
+    assert.equal(f.type, 'HttpStatus500');
+    assert.equal(details(f).statusCode, 500);
+    assert.equal(details(f).body, 'database on fire');
+    assert.equal(typeof details(f).durationMs, 'number');
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0]!.record.statusCode, 500);
+    assert.equal(reports[0]!.record.attempt, 3);
+    assert.match(reports[0]!.record.error!, /500/);
+    assert.deepEqual(outcomes, ['failure']);
+  });
+
+  void test('404 fails with HttpStatus404', async () => {
+    receiver.setStatus(404);
+    const f = await failure();
+    assert.equal(f.type, 'HttpStatus404');
+    assert.equal(reports[0]!.record.statusCode, 404);
+  });
+
+  void test('301 is not followed and fails as Redirect', async () => {
+    const before = receiver.requests.length;
+    receiver.setHandler((_req, res) =>
+      res.writeHead(301, { location: 'http://127.0.0.1:1/elsewhere' }).end(),
+    );
+    const f = await failure();
+    assert.equal(f.type, 'Redirect');
+    assert.equal(details(f).statusCode, 301);
+    assert.equal(details(f).location, 'http://127.0.0.1:1/elsewhere');
+    assert.equal(receiver.requests.length, before + 1);
+  });
+
+  void test('429 with Retry-After records it without changing the schedule', async () => {
+    receiver.setStatus(429);
+    receiver.setResponseHeaders({ 'retry-after': '30' });
+    const f = await failure();
+    assert.equal(f.type, 'HttpStatus429');
+    assert.equal(details(f).retryAfter, '30');
+    assert.equal(f.nextRetryDelay, undefined);
+  });
+
+  void test('a hung receiver fails as Timeout after timeoutMs', async () => {
+    receiver.setDelayMs(10_000);
+    const f = await failure(receiver.url, 200);
+    assert.equal(f.type, 'Timeout');
+    assert.ok(details(f).durationMs >= 190);
+    assert.equal(reports[0]!.record.statusCode, undefined);
+    assert.match(reports[0]!.record.error!, /^Timeout/);
+  });
+
+  void test('a closed port fails as NetworkError', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((r) => server.close(() => r()));
+    const f = await failure(`http://127.0.0.1:${port}/hook`);
+    assert.equal(f.type, 'NetworkError');
+    assert.match(f.message, /ECONNREFUSED/);
+    assert.match(reports[0]!.record.error!, /ECONNREFUSED/);
+  });
+
+  void test('a forbidden target fails as ForbiddenAddress when insecure URLs are off', async () => {
+    const strict = createActivities({ headerPrefix: 'x-webhook-', allowInsecureUrls: false });
+    try {
+      const err = await env
+        .run(strict.deliver, input('https://169.254.169.254/latest'))
+        .catch((e: unknown) => e);
+      assert.ok(err instanceof ApplicationFailure);
+      assert.equal(err.type, 'ForbiddenAddress');
+    } finally {
+      await closeActivities(strict);
+    }
+  });
+
+  void test('a failing reportAttempt does not change the outcome', async () => {
+    const flaky = createActivities({
+      headerPrefix: 'x-webhook-',
+      allowInsecureUrls: true,
+      reportAttempt: async () => {
+        throw new Error('signal failed');
+      },
+    });
+    try {
+      const result = await deliver(input(receiver.url), flaky);
+      assert.equal(result.statusCode, 200);
+    } finally {
+      await closeActivities(flaky);
+    }
+  });
+});

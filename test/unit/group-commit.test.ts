@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { GroupCommitter } from '../../src/service/group-commit';
+import type { Change } from '../../workflows/types';
+
+const change = (id: number | string, extra: Partial<Change> = {}): Change => ({
+  action: 'update',
+  object: 'training',
+  id,
+  ...extra,
+});
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+/** A fake signal: records every call, takes `delayMs`, can be told to fail. */
+function fakeSignal(delayMs = 5) {
+  const calls: { id: string; changes: Change[] }[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let failWith: ((id: string, n: number) => unknown) | null = null;
+  const send = async (id: string, changes: Change[]) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    calls.push({ id, changes });
+    await tick(delayMs);
+    inFlight--;
+    const err = failWith?.(id, calls.length);
+    if (err) throw err;
+  };
+  return {
+    send,
+    calls,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    fail(fn: ((id: string, n: number) => unknown) | null) {
+      failWith = fn;
+    },
+  };
+}
+
+void test('200 concurrent submits to one subscription make far fewer signals, each change in exactly one', async () => {
+  const fake = fakeSignal();
+  const gc = new GroupCommitter(fake.send);
+  await Promise.all(Array.from({ length: 200 }, (_, i) => gc.submit('sub_a', [change(i), change(`x${i}`)])));
+  assert.ok(fake.calls.length <= 5, `expected few signals, got ${fake.calls.length}`);
+  assert.equal(fake.maxInFlight, 1, 'at most one signal in flight per subscription');
+  const seen = fake.calls.flatMap((c) => c.changes.map((ch) => String(ch.id)));
+  assert.equal(seen.length, 400);
+  assert.equal(new Set(seen).size, 400, 'no change is sent twice');
+  await gc.drain();
+  assert.equal(gc.busy, 0);
+});
+
+void test('signals to one subscription start at least minIntervalMs apart, however fast Temporal answers', async () => {
+  const fake = fakeSignal(0);
+  const starts: number[] = [];
+  const gc = new GroupCommitter(
+    async (id, changes) => {
+      starts.push(Date.now());
+      await fake.send(id, changes);
+    },
+    { minIntervalMs: 40 },
+  );
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < 60; i++) {
+    pending.push(gc.submit('s', [change(i)]));
+    await tick(5); // a steady trickle: one request every ~5 ms for ~300 ms
+  }
+  await Promise.all(pending);
+  assert.ok(fake.calls.length <= 12, `rate bounded: ${fake.calls.length} signals`);
+  for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! - starts[i - 1]! >= 38, 'interval respected');
+  assert.equal(fake.calls.flatMap((c) => c.changes).length, 60);
+  // An idle subscription's signal leaves at once.
+  await gc.drain();
+  const t0 = Date.now();
+  await gc.submit('s', [change('late')]);
+  assert.ok(Date.now() - t0 < 30);
+});
+
+void test('a caller resolves only after the signal carrying its changes completed', async () => {
+  const fake = fakeSignal(30);
+  const gc = new GroupCommitter(fake.send);
+  let firstDone = false;
+  let secondDone = false;
+  const first = gc.submit('s', [change(1)]).then(() => (firstDone = true));
+  await tick(5); // the first signal is now in flight
+  const second = gc.submit('s', [change(2)]).then(() => (secondDone = true));
+  await first;
+  assert.equal(firstDone, true);
+  assert.equal(secondDone, false, 'the second submission waits for the next signal');
+  await second;
+  assert.deepEqual(
+    fake.calls.map((c) => c.changes.map((x) => x.id)),
+    [[1], [2]],
+  );
+});
+
+void test('subscriptions do not wait for each other', async () => {
+  const fake = fakeSignal(20);
+  const gc = new GroupCommitter(fake.send);
+  await Promise.all(['a', 'b', 'c'].map((id) => gc.submit(id, [change(1)])));
+  assert.equal(fake.maxInFlight, 3);
+});
+
+void test('signals are capped by change count and by bytes; a large submission is split and resolves once', async () => {
+  const fake = fakeSignal(1);
+  const gc = new GroupCommitter(fake.send, { maxChanges: 100, maxBytes: 10_000 });
+  await gc.submit(
+    's',
+    Array.from({ length: 250 }, (_, i) => change(i)),
+  );
+  assert.deepEqual(
+    fake.calls.map((c) => c.changes.length),
+    [100, 100, 50],
+  );
+  fake.calls.length = 0;
+  const big = { blob: 'x'.repeat(3000) };
+  await gc.submit(
+    's',
+    Array.from({ length: 10 }, (_, i) => change(i, { data: big })),
+  );
+  assert.ok(fake.calls.length >= 4, 'split by bytes');
+  for (const c of fake.calls) assert.ok(Buffer.byteLength(JSON.stringify(c.changes)) <= 10_000 + 100);
+  assert.equal(fake.calls.flatMap((c) => c.changes).length, 10);
+});
+
+void test('a failed signal rejects exactly the waiters whose changes it carried; later ones still go', async () => {
+  const fake = fakeSignal(20);
+  const gc = new GroupCommitter(fake.send);
+  fake.fail((_id, n) => (n <= 2 ? new Error('unavailable') : null));
+  const first = gc.submit('s', [change(1)]);
+  await tick(5);
+  const queued = Array.from({ length: 10 }, (_, i) => gc.submit('s', [change(100 + i)]));
+  const results = await Promise.allSettled([first, ...queued]);
+  assert.ok(
+    results.every((r) => r.status === 'rejected'),
+    'signals 1 and 2 failed: all 11 waiters rejected',
+  );
+  assert.equal(fake.calls.length, 2);
+  // The committer recovers: the next submission is sent and succeeds.
+  await gc.submit('s', [change(999)]);
+  assert.equal(fake.calls.length, 3);
+});
+
+void test('one submission split over several signals rejects when any part fails, and its remaining parts are dropped', async () => {
+  const fake = fakeSignal(1);
+  const gc = new GroupCommitter(fake.send, { maxChanges: 10 });
+  fake.fail((_id, n) => (n === 1 ? new Error('boom') : null));
+  await assert.rejects(
+    gc.submit(
+      's',
+      Array.from({ length: 30 }, (_, i) => change(i)),
+    ),
+    /boom/,
+  );
+  await gc.drain();
+  assert.equal(fake.calls.length, 1, 'the other two parts were not sent');
+});
+
+void test('a workflow that is gone fails everything queued for it at once', async () => {
+  const fake = fakeSignal(20);
+  const gc = new GroupCommitter(fake.send);
+  fake.fail(() => new WorkflowNotFoundError('gone', 'subscription:s', undefined));
+  const first = gc.submit('s', [change(1)]);
+  await tick(5);
+  const queued = Array.from({ length: 5 }, (_, i) => gc.submit('s', [change(10 + i)]));
+  const results = await Promise.allSettled([first, ...queued]);
+  for (const r of results) {
+    assert.equal(r.status, 'rejected');
+    assert.ok((r as PromiseRejectedResult).reason instanceof WorkflowNotFoundError);
+  }
+  await gc.drain();
+  assert.equal(fake.calls.length, 1, 'no second signal to a workflow known to be gone');
+});
+
+void test('onSignal reports submissions and changes per signal; drain waits for queued work', async () => {
+  const fake = fakeSignal(10);
+  const seen: { submissions: number; changes: number; ok: boolean }[] = [];
+  const gc = new GroupCommitter(fake.send, {
+    onSignal: ({ submissions, changes, ok }) => seen.push({ submissions, changes, ok }),
+  });
+  const all = Array.from({ length: 20 }, (_, i) => gc.submit('s', [change(i), change(i + 100)]));
+  await gc.drain();
+  await Promise.all(all);
+  assert.equal(
+    seen.reduce((n, s) => n + s.submissions, 0),
+    20,
+  );
+  assert.equal(
+    seen.reduce((n, s) => n + s.changes, 0),
+    40,
+  );
+  assert.ok(seen.every((s) => s.ok));
+});
+
+void test('an empty submission resolves at once without a signal', async () => {
+  const fake = fakeSignal();
+  const gc = new GroupCommitter(fake.send);
+  await gc.submit('s', []);
+  assert.equal(fake.calls.length, 0);
+});

@@ -1,0 +1,174 @@
+// Publishing logic without Temporal: normalisation, routing by events, per-subscription
+// filtering of personal data, and what a missing or unreachable workflow does to the answer.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ServiceError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { createCatalog } from '../../src/catalog/catalog';
+import { createMetrics } from '../../src/metrics';
+import { ChangeRouter, normalizeChange } from '../../src/service/changes';
+import { ApiError } from '../../src/service/errors';
+import { GroupCommitter } from '../../src/service/group-commit';
+import { RoutingTable } from '../../src/service/routing-table';
+import type { Change, PublicSubscription } from '../../workflows/types';
+
+const catalog = createCatalog([
+  { name: 'person.update', description: 'd', pii: ['person.email'], details: ['person.notes'] },
+  { name: 'training.update', description: 'd', pii: [], details: [] },
+  { name: 'training.destroy', description: 'd', pii: [], details: [] },
+]);
+
+const sub = (id: string, events: string[], extra: Partial<PublicSubscription> = {}): PublicSubscription => ({
+  id,
+  name: id,
+  url: 'https://example.com/hook',
+  description: '',
+  events,
+  includePii: false,
+  includeDetails: false,
+  batching: { debounceMs: 2000, maxWaitMs: 10_000, maxBatchSize: 500 },
+  retry: { initialIntervalMs: 60_000, backoffCoefficient: 2, maximumAttempts: 13, timeoutMs: 10_000 },
+  state: 'active',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  updatedAt: '2024-01-01T00:00:00.000Z',
+  ...extra,
+});
+
+async function setup(subs: PublicSubscription[], fail: (id: string) => unknown = () => null) {
+  const signals: { id: string; changes: Change[] }[] = [];
+  const routing = new RoutingTable({ list: async () => subs, refreshMs: 60_000 });
+  const committer = new GroupCommitter(async (id, changes) => {
+    const err = fail(id);
+    if (err) throw err;
+    signals.push({ id, changes });
+  });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const router = new ChangeRouter({
+    client: {} as Client,
+    catalog,
+    routing,
+    committer,
+    metrics,
+    callTimeoutMs: 100,
+  });
+  return { router, routing, signals, metrics };
+}
+
+const person = (id: number): Change =>
+  normalizeChange(
+    { action: 'update', object: 'person', id, data: { person: { name: 'A', email: 'a@x.nl', notes: 'n' } } },
+    'https://api.example.com',
+  );
+
+void test('normalizeChange fills event and url, and drops the url of a destroy', () => {
+  assert.deepEqual(
+    normalizeChange({ action: 'update', object: 'training', id: 12 }, 'https://api.example.com'),
+    {
+      action: 'update',
+      object: 'training',
+      id: 12,
+      event: 'training.update',
+      url: 'https://api.example.com/trainings/12',
+    },
+  );
+  assert.equal(
+    normalizeChange({ action: 'import', object: 'training', id: 'a b/c' }, 'https://x').url,
+    'https://x/trainings/a%20b%2Fc',
+  );
+  assert.equal(
+    normalizeChange({ action: 'update', object: 'training', id: 1, url: 'https://own/1' }, 'https://x').url,
+    'https://own/1',
+  );
+  const destroyed = normalizeChange(
+    { action: 'destroy', object: 'training', id: 1, url: 'https://own/1' },
+    'https://x',
+  );
+  assert.equal('url' in destroyed, false);
+  assert.equal(destroyed.event, 'training.destroy');
+  assert.equal(
+    normalizeChange({ action: 'update', object: 'person', id: 1, event: 'person.update' }, 'https://x').event,
+    'person.update',
+  );
+});
+
+void test('publish routes by events and filters personal data per subscription before signalling', async () => {
+  const { router, signals, metrics } = await setup([
+    sub('pii', ['person.update'], { includePii: true }),
+    sub('plain', ['*']),
+    sub('other', ['training.update']),
+  ]);
+  const result = await router.publish([person(1), person(2)]);
+  assert.deepEqual(result, { accepted: 2, subscriptions: 2 });
+  const byId = new Map(signals.map((s) => [s.id, s.changes]));
+  assert.equal(byId.has('other'), false);
+  assert.deepEqual(
+    byId.get('pii')![0]!.data,
+    { person: { name: 'A', email: 'a@x.nl' } },
+    'pii kept, details removed',
+  );
+  assert.deepEqual(byId.get('plain')![0]!.data, { person: { name: 'A' } }, 'pii and details removed');
+  assert.equal(byId.get('plain')!.length, 2, 'one signal carries all of the request for a subscription');
+  assert.match(await metrics.registry.metrics(), /herald_changes_routed_total 4/);
+});
+
+void test('a publish that matches nobody is accepted with 0 subscriptions', async () => {
+  const { router, signals } = await setup([sub('other', ['training.update'])]);
+  assert.deepEqual(await router.publish([person(1)]), { accepted: 1, subscriptions: 0 });
+  assert.equal(signals.length, 0);
+});
+
+void test('a subscription whose workflow is gone is dropped from routing, not an error', async () => {
+  const { router, routing } = await setup([sub('gone', ['*']), sub('live', ['*'])], (id) =>
+    id === 'gone' ? new WorkflowNotFoundError('gone', 'subscription:gone', undefined) : null,
+  );
+  assert.deepEqual(await router.publish([person(1)]), { accepted: 1, subscriptions: 1 });
+  assert.equal(routing.get('gone'), undefined);
+  assert.deepEqual(await router.publish([person(2)]), { accepted: 1, subscriptions: 1 });
+});
+
+void test('a failing signal makes the request a 503 (safe to retry)', async () => {
+  const { router } = await setup(
+    [sub('a', ['*'])],
+    () => new ServiceError('14 UNAVAILABLE: connection refused'),
+  );
+  await assert.rejects(
+    router.publish([person(1)]),
+    (err: unknown) =>
+      err instanceof ApiError && err.statusCode === 503 && err.code === 'temporal_unavailable',
+  );
+});
+
+void test('publish waits for the first routing table and answers 503 when it cannot be loaded', async () => {
+  const routing = new RoutingTable({
+    list: async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    },
+    refreshMs: 60_000,
+  });
+  const committer = new GroupCommitter(async () => undefined);
+  const router = new ChangeRouter({
+    client: {} as Client,
+    catalog,
+    routing,
+    committer,
+    metrics: createMetrics({ defaultMetrics: false }),
+    callTimeoutMs: 100,
+  });
+  await assert.rejects(
+    router.publish([person(1)]),
+    (err: unknown) => err instanceof ApiError && err.statusCode === 503,
+  );
+});
+
+void test('publishTo sends to one subscription whatever its events, still filtered; a gone one is 404', async () => {
+  const { router, signals } = await setup([sub('one', ['training.update']), sub('gone', ['*'])], (id) =>
+    id === 'gone' ? new WorkflowNotFoundError('gone', 'subscription:gone', undefined) : null,
+  );
+  await router.publish([]); // loads the table
+  assert.deepEqual(await router.publishTo('one', [person(1)]), { accepted: 1, subscriptions: 1 });
+  assert.deepEqual(signals[0]!.changes[0]!.data, { person: { name: 'A' } });
+  await assert.rejects(
+    router.publishTo('gone', [person(1)]),
+    (err: unknown) => err instanceof ApiError && err.statusCode === 404,
+  );
+});

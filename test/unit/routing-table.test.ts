@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RoutingTable } from '../../src/service/routing-table';
+import type { PublicSubscription } from '../../workflows/types';
+
+const sub = (id: string, events: string[], extra: Partial<PublicSubscription> = {}): PublicSubscription => ({
+  id,
+  name: id,
+  url: 'https://example.com/hook',
+  description: '',
+  events,
+  includePii: false,
+  includeDetails: false,
+  batching: { debounceMs: 2000, maxWaitMs: 10_000, maxBatchSize: 500 },
+  retry: { initialIntervalMs: 60_000, backoffCoefficient: 2, maximumAttempts: 13, timeoutMs: 10_000 },
+  state: 'active',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  updatedAt: '2024-01-01T00:00:00.000Z',
+  ...extra,
+});
+
+const ids = (subs: PublicSubscription[]) => subs.map((s) => s.id).sort();
+
+/** A visibility stand-in whose answer the test sets. */
+function source(initial: PublicSubscription[] = []) {
+  let listing = initial;
+  let error: Error | null = null;
+  let calls = 0;
+  return {
+    list: async () => {
+      calls++;
+      if (error) throw error;
+      return listing;
+    },
+    set(l: PublicSubscription[]) {
+      listing = l;
+    },
+    fail(e: Error | null) {
+      error = e;
+    },
+    get calls() {
+      return calls;
+    },
+  };
+}
+
+void test('matches exact event names and the "*" wildcard', async () => {
+  const src = source([
+    sub('a', ['training.update']),
+    sub('b', ['*']),
+    sub('c', ['institute.update', 'training.update']),
+  ]);
+  const table = new RoutingTable({ list: src.list, refreshMs: 1000 });
+  await table.refresh();
+  assert.deepEqual(ids(table.match('training.update')), ['a', 'b', 'c']);
+  assert.deepEqual(ids(table.match('institute.update')), ['b', 'c']);
+  assert.deepEqual(ids(table.match('training.destroy')), ['b']);
+});
+
+void test('deleted subscriptions in a listing are not routed to; paused ones are', async () => {
+  const src = source([sub('a', ['*'], { state: 'deleted' }), sub('b', ['*'], { state: 'paused' })]);
+  const table = new RoutingTable({ list: src.list, refreshMs: 1000 });
+  await table.refresh();
+  assert.deepEqual(ids(table.match('x.y')), ['b']);
+});
+
+void test('a local create is routed at once and survives a stale listing', async () => {
+  const src = source([]);
+  const table = new RoutingTable({ list: src.list, refreshMs: 1000 });
+  await table.refresh();
+  table.upsert(sub('new', ['training.update']));
+  assert.deepEqual(ids(table.match('training.update')), ['new']);
+  await table.refresh(); // visibility has not caught up yet
+  assert.deepEqual(ids(table.match('training.update')), ['new']);
+});
+
+void test('a local delete is not resurrected by a stale listing', async () => {
+  const src = source([sub('a', ['*'])]);
+  const table = new RoutingTable({ list: src.list, refreshMs: 1000 });
+  await table.refresh();
+  table.remove('a');
+  assert.deepEqual(table.match('x.y'), []);
+  await table.refresh();
+  assert.deepEqual(table.match('x.y'), []);
+});
+
+void test('a local patch outranks an older listing, but a newer listing from elsewhere wins', async () => {
+  const src = source([sub('a', ['training.update'])]);
+  const table = new RoutingTable({ list: src.list, refreshMs: 1000 });
+  await table.refresh();
+  table.upsert(sub('a', ['institute.update'], { updatedAt: '2024-02-01T00:00:00.000Z' }));
+  await table.refresh();
+  assert.deepEqual(ids(table.match('institute.update')), ['a']);
+  assert.deepEqual(ids(table.match('training.update')), []);
+  src.set([sub('a', ['training.destroy'], { updatedAt: '2024-03-01T00:00:00.000Z' })]);
+  await table.refresh();
+  assert.deepEqual(ids(table.match('training.destroy')), ['a']);
+  assert.deepEqual(ids(table.match('institute.update')), []);
+});
+
+void test('local writes expire after the grace period; visibility is authoritative again', async () => {
+  let now = 1_000_000;
+  const src = source([]);
+  const table = new RoutingTable({ list: src.list, refreshMs: 1000, localGraceMs: 5000, now: () => now });
+  table.upsert(sub('a', ['*']));
+  now += 6000;
+  await table.refresh();
+  assert.deepEqual(
+    table.match('x.y'),
+    [],
+    'a create never seen by visibility within the grace period is dropped',
+  );
+});
+
+void test('subscriptions created elsewhere appear after a refresh', async () => {
+  const src = source([]);
+  const table = new RoutingTable({ list: src.list, refreshMs: 1000 });
+  await table.refresh();
+  src.set([sub('other', ['*'])]);
+  assert.deepEqual(table.match('x.y'), []);
+  await table.refresh();
+  assert.deepEqual(ids(table.match('x.y')), ['other']);
+});
+
+void test('ensureLoaded waits for a first listing and reports its failure; later failures keep the table', async () => {
+  const src = source([sub('a', ['*'])]);
+  src.fail(new Error('unreachable'));
+  const warnings: string[] = [];
+  const table = new RoutingTable({
+    list: src.list,
+    refreshMs: 1000,
+    log: { warn: (_o, m) => warnings.push(m) },
+  });
+  await assert.rejects(table.ensureLoaded(), /unreachable/);
+  assert.equal(table.isLoaded, false);
+  src.fail(null);
+  await table.ensureLoaded();
+  assert.equal(table.isLoaded, true);
+  src.fail(new Error('flaky'));
+  await assert.rejects(table.refresh());
+  assert.deepEqual(ids(table.match('x.y')), ['a'], 'the previous table is kept');
+});
+
+void test('concurrent refreshes share one listing', async () => {
+  const src = source([sub('a', ['*'])]);
+  const table = new RoutingTable({ list: src.list, refreshMs: 1000 });
+  await Promise.all([table.refresh(), table.refresh(), table.ensureLoaded()]);
+  assert.equal(src.calls, 1);
+});
+
+void test('start() refreshes periodically, logs failures and stop() ends it', async () => {
+  const src = source([]);
+  const warnings: string[] = [];
+  const table = new RoutingTable({
+    list: src.list,
+    refreshMs: 20,
+    log: { warn: (_o, m) => warnings.push(m) },
+  });
+  src.fail(new Error('down'));
+  table.start();
+  await new Promise((r) => setTimeout(r, 70));
+  assert.ok(warnings.length >= 2, 'failures are logged, not thrown');
+  src.fail(null);
+  src.set([sub('late', ['*'])]);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(ids(table.match('a.b')), ['late']);
+  table.stop();
+  const calls = src.calls;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(src.calls, calls, 'no refresh after stop()');
+});

@@ -1,0 +1,74 @@
+// One delivery: a batch POSTed under a Temporal retry policy that reproduces the schedule.
+// A child of its subscription, so the subscription can continue-as-new during a 68-hour retry.
+import { getExternalWorkflowHandle, proxyActivities, setHandler, isCancellation } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  attemptSignal,
+  deliveryFinishedSignal,
+  deliveryStateQuery,
+  subscriptionWorkflowId,
+} from './messages';
+import { retryDelayMs, toRetryPolicy } from './retry-policy';
+import type { AttemptRecord, DeliveryInput, DeliveryResult, DeliveryState, DeliveryStatus } from './types';
+
+/** Temporal's own timeout sits above the HTTP timeout, so a slow receiver is recorded by the activity. */
+export const TIMEOUT_MARGIN_MS = 5_000;
+
+export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
+  const attempts: AttemptRecord[] = [];
+  let status: DeliveryStatus = 'in_flight';
+
+  setHandler(attemptSignal, (record) => {
+    if (attempts.some((a) => a.attempt === record.attempt)) return;
+    attempts.push(record);
+    attempts.sort((a, b) => a.attempt - b.attempt);
+  });
+  setHandler(deliveryStateQuery, (): DeliveryState => {
+    const last = attempts[attempts.length - 1];
+    const max = input.retry.maximumAttempts;
+    return {
+      deliveryId: input.deliveryId,
+      sequence: input.sequence,
+      status,
+      changes: input.changes,
+      attempts,
+      attemptsLeft: max === 0 ? null : Math.max(0, max - attempts.length),
+      nextAttemptAt:
+        // Every recorded attempt of a delivery still in flight failed; the next follows the schedule.
+        status === 'in_flight' && last && (max === 0 || last.attempt < max)
+          ? new Date(
+              Date.parse(last.at) + last.durationMs + retryDelayMs(input.retry, last.attempt),
+            ).toISOString()
+          : undefined,
+    };
+  });
+
+  const { deliver } = proxyActivities<Activities>({
+    startToCloseTimeout: input.retry.timeoutMs + TIMEOUT_MARGIN_MS,
+    retry: toRetryPolicy(input.retry),
+    summary: `POST ${input.changes.length} change(s)`,
+  });
+  try {
+    await deliver(input);
+    status = 'delivered';
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    status = 'failed';
+  }
+  const result: DeliveryResult = {
+    deliveryId: input.deliveryId,
+    sequence: input.sequence,
+    status,
+    changes: input.changes,
+    attempts,
+  };
+  try {
+    await getExternalWorkflowHandle(subscriptionWorkflowId(input.subscriptionId)).signal(
+      deliveryFinishedSignal,
+      result,
+    );
+  } catch {
+    // The subscription was deleted meanwhile: nobody is left to tell.
+  }
+  return result;
+}

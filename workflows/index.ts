@@ -1,0 +1,3 @@
+// The worker's workflow bundle entry point.
+export { subscriptionWorkflow } from './subscription';
+export { deliveryWorkflow } from './delivery';

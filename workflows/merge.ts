@@ -1,0 +1,104 @@
+// The merge rules of contract §4, as pure functions so they can be tested on their own and
+// used unchanged inside the deterministic workflow.
+import type { Change } from './types';
+
+/** Changes merge by (object, id); 42 and "42" name the same object. */
+export const changeKey = (c: Pick<Change, 'object' | 'id'>): string => `${c.object}\u0000${String(c.id)}`;
+
+/**
+ * Merges a later change into an earlier one for the same key: the later one wins, except
+ * that `import` absorbs `update` in either order (the result is an import with the latest
+ * data). A destroy replaces anything, and anything after a destroy replaces it.
+ */
+export function mergeChange(earlier: Change | undefined, later: Change): Change {
+  if (!earlier) return later;
+  if (earlier.action === 'import' && later.action === 'update') {
+    // Keep the import's event: the merged change is an import, whatever the update was called.
+    const merged: Change = { ...later, action: 'import' };
+    if (earlier.event !== undefined) merged.event = earlier.event;
+    else delete merged.event;
+    return merged;
+  }
+  return later;
+}
+
+export interface PendingEntry {
+  key: string;
+  change: Change;
+  /** When the first change of this key arrived, for maxWaitMs. */
+  firstAt: number;
+  /** When the latest change of this key arrived. */
+  lastAt: number;
+}
+
+/**
+ * The pending changes of one subscription. A Map keeps insertion order, and a merged key is
+ * re-inserted, so iteration order is "by each key's latest change", the order of a batch.
+ */
+export class PendingChanges {
+  private readonly entries = new Map<string, PendingEntry>();
+
+  constructor(initial: PendingEntry[] = []) {
+    for (const e of initial) this.entries.set(e.key, e);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  add(change: Change, now: number): void {
+    const key = changeKey(change);
+    const prev = this.entries.get(key);
+    this.entries.delete(key);
+    this.entries.set(key, {
+      key,
+      change: mergeChange(prev?.change, change),
+      firstAt: prev?.firstAt ?? now,
+      lastAt: now,
+    });
+  }
+
+  addAll(changes: Change[], now: number): void {
+    for (const c of changes) this.add(c, now);
+  }
+
+  /** Removes and returns the `max` keys whose latest change is oldest, in batch order. */
+  take(max: number): Change[] {
+    const out: Change[] = [];
+    for (const [key, entry] of this.entries) {
+      if (out.length >= max) break;
+      out.push(entry.change);
+      this.entries.delete(key);
+    }
+    return out;
+  }
+
+  /** Arrival of the oldest change still waiting, for maxWaitMs. */
+  oldestFirstAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const e of this.entries.values()) if (oldest === undefined || e.firstAt < oldest) oldest = e.firstAt;
+    return oldest;
+  }
+
+  latestAt(): number | undefined {
+    let latest: number | undefined;
+    for (const e of this.entries.values()) latest = e.lastAt;
+    return latest;
+  }
+
+  changes(): Change[] {
+    return [...this.entries.values()].map((e) => e.change);
+  }
+
+  /** Plain data for continue-as-new: Maps do not survive JSON. */
+  toJSON(): PendingEntry[] {
+    return [...this.entries.values()];
+  }
+}
+
+/** Merges a whole sequence at once: what a receiver should see if it all went in one batch. */
+export function mergeAll(changes: Change[]): Change[] {
+  const p = new PendingChanges();
+  p.addAll(changes, 0);
+  return p.take(Number.POSITIVE_INFINITY);
+}

@@ -1,0 +1,41 @@
+// Turns a subscription's retry settings into a Temporal RetryPolicy that reproduces the
+// contract's schedule exactly (§5). Pure, so it is unit-tested on its own.
+import type { RetryPolicy } from '@temporalio/common';
+import type { RetryConfig } from './types';
+
+/** With maximumAttempts 0 (forever) the interval stops growing after this many doublings. */
+export const FOREVER_CAP_EXPONENT = 11;
+
+/** Delay in ms between the failure of attempt n (1-based) and the start of attempt n + 1. */
+export function retryDelayMs(retry: RetryConfig, failedAttempt: number): number {
+  return Math.min(
+    retry.initialIntervalMs * retry.backoffCoefficient ** (failedAttempt - 1),
+    maximumIntervalMs(retry),
+  );
+}
+
+/**
+ * Temporal caps every interval at maximumInterval, by default 100 × initial, which would cut
+ * 128 minutes and beyond. Set it to the last interval of the schedule so nothing is capped.
+ */
+export function maximumIntervalMs(retry: RetryConfig): number {
+  const exponent =
+    retry.maximumAttempts === 0 ? FOREVER_CAP_EXPONENT : Math.max(0, retry.maximumAttempts - 2);
+  return retry.initialIntervalMs * retry.backoffCoefficient ** exponent;
+}
+
+export function toRetryPolicy(retry: RetryConfig): RetryPolicy {
+  return {
+    initialInterval: retry.initialIntervalMs,
+    backoffCoefficient: retry.backoffCoefficient,
+    maximumInterval: maximumIntervalMs(retry),
+    maximumAttempts: retry.maximumAttempts,
+  };
+}
+
+/** Offsets in ms of every attempt's start from the first, if each attempt failed at once. */
+export function attemptOffsetsMs(retry: RetryConfig, attempts = retry.maximumAttempts): number[] {
+  const out = [0];
+  for (let n = 1; n < attempts; n++) out.push(out[n - 1]! + retryDelayMs(retry, n));
+  return out;
+}

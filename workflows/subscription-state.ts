@@ -1,0 +1,176 @@
+// The entity state of one subscription, in one object. Pure and deterministic: the workflow
+// feeds it the workflow clock, so the same logic is unit-testable without Temporal.
+import { PendingChanges, type PendingEntry } from './merge';
+import type {
+  Change,
+  DeliveryResult,
+  DeliverySummary,
+  InFlightDelivery,
+  PublicSubscription,
+  SubscriptionConfig,
+  SubscriptionCounters,
+  SubscriptionPatch,
+  SubscriptionState,
+  SubscriptionStatus,
+} from './types';
+
+export const MAX_SUMMARIES = 100;
+/** An old secret keeps signing this long after a rotation (contract §2). */
+export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
+
+/** Everything a run hands to the next one at continue-as-new. Plain JSON. */
+export interface CarriedState {
+  pending: PendingEntry[];
+  inFlight: InFlightDelivery | null;
+  paused: boolean;
+  nextSequence: number;
+  counters: SubscriptionCounters;
+  deliveries: DeliverySummary[];
+  lastChangeAt?: number;
+}
+
+const zeroCounters = (): SubscriptionCounters => ({
+  changesReceived: 0,
+  signalsReceived: 0,
+  deliveriesStarted: 0,
+  deliveriesDelivered: 0,
+  deliveriesFailed: 0,
+  changesDelivered: 0,
+  continuedAsNew: 0,
+});
+
+export class SubscriptionEntity {
+  config: SubscriptionConfig;
+  pending: PendingChanges;
+  inFlight: InFlightDelivery | null;
+  paused: boolean;
+  deleted = false;
+  nextSequence: number;
+  counters: SubscriptionCounters;
+  deliveries: DeliverySummary[];
+  lastChangeAt: number | undefined;
+
+  constructor(config: SubscriptionConfig, carried?: CarriedState) {
+    this.config = config;
+    this.pending = new PendingChanges(carried?.pending);
+    this.inFlight = carried?.inFlight ?? null;
+    this.paused = carried?.paused ?? false;
+    this.nextSequence = carried?.nextSequence ?? 1;
+    this.counters = { ...zeroCounters(), ...carried?.counters };
+    this.deliveries = carried?.deliveries ?? [];
+    this.lastChangeAt = carried?.lastChangeAt;
+  }
+
+  get state(): SubscriptionState {
+    return this.deleted ? 'deleted' : this.paused ? 'paused' : 'active';
+  }
+
+  receive(changes: Change[], now: number): void {
+    this.pending.addAll(changes, now);
+    this.counters.changesReceived += changes.length;
+    this.counters.signalsReceived += 1;
+    this.lastChangeAt = now;
+  }
+
+  /**
+   * Milliseconds until the next batch may leave: 0 = now, undefined = nothing to wait for
+   * (empty, paused, deleted, or a delivery in flight).
+   */
+  msUntilFlush(now: number): number | undefined {
+    if (this.deleted || this.paused || this.inFlight || this.pending.size === 0) return undefined;
+    const { debounceMs, maxWaitMs, maxBatchSize } = this.config.batching;
+    if (this.pending.size >= maxBatchSize) return 0;
+    const quietAt = (this.lastChangeAt ?? now) + debounceMs;
+    const maxAt = (this.pending.oldestFirstAt() ?? now) + maxWaitMs;
+    return Math.max(0, Math.min(quietAt, maxAt) - now);
+  }
+
+  /** Takes the next batch and marks it in flight. */
+  startBatch(deliveryId: string, startedAt: string): { sequence: number; changes: Change[] } {
+    const sequence = this.nextSequence++;
+    const changes = this.pending.take(this.config.batching.maxBatchSize);
+    this.inFlight = { deliveryId, sequence, changeCount: changes.length, startedAt };
+    this.counters.deliveriesStarted += 1;
+    this.remember({
+      deliveryId,
+      sequence,
+      status: 'in_flight',
+      changeCount: changes.length,
+      startedAt,
+      attempts: [],
+    });
+    return { sequence, changes };
+  }
+
+  /** Records a delivery's end; returns false for a report that is not about the one in flight. */
+  finish(result: DeliveryResult, finishedAt: string): boolean {
+    const summary = this.deliveries.find((d) => d.sequence === result.sequence);
+    if (summary) Object.assign(summary, { status: result.status, finishedAt, attempts: result.attempts });
+    if (this.inFlight?.sequence !== result.sequence) return false;
+    this.inFlight = null;
+    if (result.status === 'delivered') {
+      this.counters.deliveriesDelivered += 1;
+      this.counters.changesDelivered += result.changes.length;
+    } else {
+      this.counters.deliveriesFailed += 1;
+    }
+    return true;
+  }
+
+  private remember(summary: DeliverySummary): void {
+    this.deliveries.unshift(summary);
+    if (this.deliveries.length > MAX_SUMMARIES) this.deliveries.length = MAX_SUMMARIES;
+  }
+
+  configure(patch: SubscriptionPatch): void {
+    const { now, signingSecret, batching, retry, ...fields } = patch;
+    const c = this.config;
+    this.config = {
+      ...c,
+      ...fields,
+      batching: { ...c.batching, ...batching },
+      retry: { ...c.retry, ...retry },
+      updatedAt: now,
+    };
+    if (signingSecret !== undefined) this.rotate(signingSecret, now);
+  }
+
+  /** The new secret signs from now on; the previous one keeps signing for 24 h. */
+  rotate(secret: string, now: string): void {
+    const nowMs = Date.parse(now);
+    const expiresAt = new Date(nowMs + ROTATION_OVERLAP_MS).toISOString();
+    const kept = this.config.secrets
+      .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > nowMs)
+      .slice(0, 1)
+      .map((s) => ({ ...s, expiresAt: s.expiresAt ?? expiresAt }));
+    this.config = { ...this.config, secrets: [{ secret, createdAt: now }, ...kept], updatedAt: now };
+  }
+
+  publicView(): PublicSubscription {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { token, secrets, ...rest } = this.config;
+    return { ...rest, state: this.state };
+  }
+
+  status(): SubscriptionStatus {
+    return {
+      subscription: this.publicView(),
+      state: this.state,
+      pendingChanges: this.pending.size,
+      inFlight: this.inFlight,
+      counters: { ...this.counters },
+    };
+  }
+
+  carry(): CarriedState {
+    return {
+      pending: this.pending.toJSON(),
+      inFlight: this.inFlight,
+      paused: this.paused,
+      nextSequence: this.nextSequence,
+      counters: { ...this.counters, continuedAsNew: this.counters.continuedAsNew + 1 },
+      deliveries: this.deliveries,
+      lastChangeAt: this.lastChangeAt,
+    };
+  }
+}
