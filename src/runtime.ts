@@ -6,7 +6,9 @@ import pino from 'pino';
 import { loadCatalog } from './catalog/catalog';
 import type { HeraldConfig } from './config';
 import { createMetrics, type Metrics } from './metrics';
+import { codecUiEndpoint } from './api/routes/codec';
 import { startApiServer, type ApiServer } from './api/server';
+import { startMetricsServer } from './metrics-server';
 import { createTemporalClient } from './temporal/client';
 import { createEncryptionCodec } from './temporal/codec';
 import { temporalBinary } from './temporal/binaries';
@@ -28,21 +30,24 @@ export interface Herald {
 }
 
 /** Pino with every secret-bearing field redacted; request bodies are never logged. */
-export function createLogger(config: HeraldConfig) {
-  return pino({
-    level: config.logLevel,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'headers.authorization',
-        '*.token',
-        '*.signingSecret',
-        '*.secret',
-        '*.data',
-      ],
-      censor: '[redacted]',
+export function createLogger(config: HeraldConfig, destination?: pino.DestinationStream) {
+  return pino(
+    {
+      level: config.logLevel,
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'headers.authorization',
+          '*.token',
+          '*.signingSecret',
+          '*.secret',
+          '*.data',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 
 export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Promise<Herald> {
@@ -63,7 +68,10 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
         port: config.temporalPort,
         uiPort: config.uiPort,
         namespace: config.temporal.namespace,
-        codecEndpoint: `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}/codec`,
+        codecEndpoint: codecUiEndpoint(
+          `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}`,
+          config.adminKey,
+        ),
       });
       stops.push(() => devServer!.stop());
       address = devServer.address;
@@ -90,6 +98,11 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
         await running;
         await built.close();
       });
+      if (mode === 'worker' && config.metricsPort !== undefined) {
+        const server = await startMetricsServer(metrics, config.http.host, config.metricsPort);
+        stops.push(() => server.close());
+        log.info(`worker metrics on ${server.url}/metrics`);
+      }
     }
     let api: ApiServer | undefined;
     if (mode !== 'worker') {

@@ -2,6 +2,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { closeActivities, createActivities } from '../activities';
+import type { DeliveryMetrics } from '../activities/deliver';
 import { attemptSignal } from '../workflows/messages';
 import type { HeraldConfig } from './config';
 import { heraldDataConverter } from './temporal/data-converter';
@@ -13,7 +14,7 @@ export interface HeraldWorkerOptions {
   address: string;
   /** Used by the activity to report each attempt to its delivery workflow. */
   client: Client;
-  metrics?: { attempt(outcome: 'success' | 'failure', durationMs: number): void };
+  metrics?: DeliveryMetrics;
 }
 
 export async function createHeraldWorker(

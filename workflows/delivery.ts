@@ -1,6 +1,11 @@
 // One delivery: a batch POSTed under a Temporal retry policy that reproduces the schedule.
 // A child of its subscription, so the subscription can continue-as-new during a 68-hour retry.
-import { getExternalWorkflowHandle, proxyActivities, setHandler, isCancellation } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   attemptSignal,
@@ -52,7 +57,9 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     await deliver(input);
     status = 'delivered';
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    // Only the activity running out of attempts fails the delivery; anything else is a bug
+    // or a cancellation and must stay visible as such.
+    if (!(err instanceof ActivityFailure)) throw err;
     status = 'failed';
   }
   const result: DeliveryResult = {

@@ -29,7 +29,8 @@ export function toRetryPolicy(retry: RetryConfig): RetryPolicy {
     initialInterval: retry.initialIntervalMs,
     backoffCoefficient: retry.backoffCoefficient,
     maximumInterval: maximumIntervalMs(retry),
-    maximumAttempts: retry.maximumAttempts,
+    // The SDK takes "unlimited" as no maximumAttempts at all; 0 would be refused.
+    ...(retry.maximumAttempts > 0 ? { maximumAttempts: retry.maximumAttempts } : {}),
   };
 }
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs node's test runner over every *.test.ts below the given folders (Node 20's --test
+// takes no globs). Usage: node scripts/test.mjs [folder|file ...]   (default: test)
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function collect(path, out) {
+  if (statSync(path).isFile()) {
+    if (path.endsWith('.test.ts')) out.push(path);
+    return out;
+  }
+  for (const name of readdirSync(path).sort()) {
+    if (name === 'fixtures' || name === 'node_modules') continue;
+    collect(join(path, name), out);
+  }
+  return out;
+}
+
+const targets = process.argv.slice(2);
+const files = (targets.length ? targets : ['test']).flatMap((t) => collect(t, []));
+if (files.length === 0) {
+  console.error(`no test files under ${targets.join(', ')}`);
+  process.exit(1);
+}
+const concurrency = process.env.HERALD_TEST_CONCURRENCY ?? '1';
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit' },
+);
+process.exit(r.status ?? 1);

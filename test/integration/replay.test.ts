@@ -1,0 +1,47 @@
+// Replays recorded histories of real runs (continue-as-new, failed and delivered
+// deliveries) against today's workflow code: a non-deterministic change fails here.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../../src/temporal/bundle';
+import { heraldDataConverter } from '../../src/temporal/data-converter';
+import { installSdkLogger } from '../../src/worker';
+import { testConfig } from '../helpers/config';
+
+const DIR = join(__dirname, '..', 'fixtures', 'histories');
+
+describe('replay of recorded histories', () => {
+  it('replays every recorded history without a determinism error', { timeout: 120_000 }, async () => {
+    installSdkLogger('ERROR');
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+    assert.ok(
+      files.some((f) => f.startsWith('subscription-')),
+      'a subscription history is recorded',
+    );
+    assert.ok(files.includes('delivery-failed.json'), 'a failed delivery is recorded');
+    const histories = files.map((f) => ({
+      workflowId: f,
+      history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(DIR, f), 'utf8'))),
+    }));
+    const continued = histories.filter((h) =>
+      h.history.events?.some((e) => e.workflowExecutionContinuedAsNewEventAttributes),
+    );
+    assert.ok(continued.length >= 1, 'at least one recorded run ended in continue-as-new');
+    const results = Worker.runReplayHistories(
+      {
+        workflowBundle: await workflowBundle(),
+        dataConverter: heraldDataConverter(testConfig().encryptionKeys),
+      },
+      histories,
+    );
+    let replayed = 0;
+    for await (const r of results) {
+      assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+      replayed++;
+    }
+    assert.equal(replayed, files.length);
+  });
+});

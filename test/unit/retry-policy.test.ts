@@ -1,0 +1,72 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  attemptOffsetsMs,
+  maximumIntervalMs,
+  retryDelayMs,
+  toRetryPolicy,
+} from '../../workflows/retry-policy';
+import type { RetryConfig } from '../../workflows/types';
+
+const MIN = 60_000;
+const DEFAULTS: RetryConfig = {
+  initialIntervalMs: MIN,
+  backoffCoefficient: 2,
+  maximumAttempts: 13,
+  timeoutMs: 10_000,
+};
+
+describe('retry policy maths', () => {
+  it('reproduces the Coachview table from 11:45', () => {
+    const start = Date.UTC(2021, 1, 15, 11, 45);
+    const times = attemptOffsetsMs(DEFAULTS).map((o) =>
+      new Date(start + o).toISOString().slice(5, 16).replace('T', ' '),
+    );
+    assert.deepEqual(times, [
+      '02-15 11:45',
+      '02-15 11:46',
+      '02-15 11:48',
+      '02-15 11:52',
+      '02-15 12:00',
+      '02-15 12:16',
+      '02-15 12:48',
+      '02-15 13:52',
+      '02-15 16:00',
+      '02-15 20:16',
+      '02-16 04:48',
+      '02-16 21:52',
+      '02-18 08:00',
+    ]);
+  });
+  it('sets maximumInterval to the last interval so none is capped (the default 100 × initial would be)', () => {
+    assert.equal(maximumIntervalMs(DEFAULTS), 2048 * MIN);
+    assert.deepEqual(
+      [1, 2, 7, 8, 12].map((n) => retryDelayMs(DEFAULTS, n) / MIN),
+      [1, 2, 64, 128, 2048],
+    );
+    const policy = toRetryPolicy(DEFAULTS);
+    assert.deepEqual(policy, {
+      initialInterval: MIN,
+      backoffCoefficient: 2,
+      maximumInterval: 2048 * MIN,
+      maximumAttempts: 13,
+    });
+  });
+  it('maximumAttempts 0 retries forever with the interval held at 2048 × initial', () => {
+    const policy = toRetryPolicy({ ...DEFAULTS, maximumAttempts: 0 });
+    assert.equal(policy.maximumAttempts, undefined);
+    assert.equal(policy.maximumInterval, 2048 * MIN);
+    assert.equal(retryDelayMs({ ...DEFAULTS, maximumAttempts: 0 }, 30), 2048 * MIN);
+  });
+  it('follows other settings exactly', () => {
+    const r: RetryConfig = {
+      initialIntervalMs: 1000,
+      backoffCoefficient: 3,
+      maximumAttempts: 4,
+      timeoutMs: 1000,
+    };
+    assert.deepEqual(attemptOffsetsMs(r), [0, 1000, 4000, 13000]);
+    assert.equal(toRetryPolicy(r).maximumInterval, 9000);
+    assert.equal(maximumIntervalMs({ ...r, maximumAttempts: 1 }), 1000);
+  });
+});
