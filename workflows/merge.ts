@@ -62,11 +62,19 @@ export class PendingChanges {
     for (const c of changes) this.add(c, now);
   }
 
-  /** Removes and returns the `max` keys whose latest change is oldest, in batch order. */
-  take(max: number): Change[] {
+  /**
+   * Removes and returns the `max` keys whose latest change is oldest, in batch order, stopping
+   * early once the batch would pass `maxBytes` of JSON (at least one change always leaves).
+   */
+  take(max: number, maxBytes = Number.POSITIVE_INFINITY): Change[] {
     const out: Change[] = [];
+    let bytes = 0;
     for (const [key, entry] of this.entries) {
       if (out.length >= max) break;
+      if (maxBytes !== Number.POSITIVE_INFINITY) {
+        bytes += JSON.stringify(entry.change).length + 1;
+        if (bytes > maxBytes && out.length > 0) break;
+      }
       out.push(entry.change);
       this.entries.delete(key);
     }

@@ -15,6 +15,11 @@ import type {
 } from './types';
 
 export const MAX_SUMMARIES = 100;
+/**
+ * A batch is the delivery workflow's input, and Temporal refuses payloads over 2 MB: keep a
+ * batch's JSON (before compression) well under it, whatever maxBatchSize says.
+ */
+export const MAX_BATCH_BYTES = 1_000_000;
 /** An old secret keeps signing this long after a rotation (contract §2). */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
@@ -88,7 +93,7 @@ export class SubscriptionEntity {
   /** Takes the next batch and marks it in flight. */
   startBatch(deliveryId: string, startedAt: string): { sequence: number; changes: Change[] } {
     const sequence = this.nextSequence++;
-    const changes = this.pending.take(this.config.batching.maxBatchSize);
+    const changes = this.pending.take(this.config.batching.maxBatchSize, MAX_BATCH_BYTES);
     this.inFlight = { deliveryId, sequence, changeCount: changes.length, startedAt };
     this.counters.deliveriesStarted += 1;
     this.remember({

@@ -149,3 +149,26 @@ describe('merge property', () => {
     );
   });
 });
+
+describe('PendingChanges byte budget', () => {
+  it('stops a batch before it passes maxBytes, but always takes at least one change', () => {
+    const p = new PendingChanges();
+    const big = (id: number): Change => ({
+      action: 'update',
+      object: 'training',
+      id,
+      data: { blob: 'x'.repeat(400) },
+    });
+    p.addAll([1, 2, 3, 4, 5].map(big), 0);
+    const first = p.take(10, 1_000);
+    assert.deepEqual(
+      first.map((x) => x.id),
+      [1, 2],
+    );
+    assert.deepEqual(
+      p.take(10, 10).map((x) => x.id),
+      [3],
+    );
+    assert.equal(p.size, 2);
+  });
+});
