@@ -11,8 +11,14 @@ export interface DeliverDeps {
   headerPrefix: string;
   http: HttpClient;
   reportAttempt?: (deliveryWorkflowId: string, record: AttemptRecord) => Promise<void>;
-  metrics?: { attempt(outcome: 'success' | 'failure', durationMs: number): void };
+  metrics?: DeliveryMetrics;
   now: () => Date;
+}
+
+export interface DeliveryMetrics {
+  attempt(outcome: 'success' | 'failure', durationMs: number): void;
+  /** A delivery ended for good: its 2xx, or the failure of its last attempt. */
+  delivery?(outcome: 'delivered' | 'failed'): void;
 }
 
 /** What a failed attempt carries in ApplicationFailure.details[0]. */
@@ -77,6 +83,10 @@ export function createDeliver(deps: DeliverDeps) {
       record: Omit<AttemptRecord, 'attempt' | 'at'>,
     ): Promise<void> => {
       deps.metrics?.attempt(outcome, record.durationMs);
+      // Only the activity knows the outcome without a query; with maximumAttempts 0 none is last.
+      const max = input.retry.maximumAttempts;
+      if (outcome === 'success') deps.metrics?.delivery?.('delivered');
+      else if (max > 0 && ctx.info.attempt >= max) deps.metrics?.delivery?.('failed');
       // Absent only for an activity started outside a workflow: then there is no log to write to.
       const workflowId = ctx.info.workflowExecution?.workflowId;
       if (!deps.reportAttempt || workflowId === undefined) return;

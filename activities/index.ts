@@ -2,7 +2,7 @@
 // the same way. Workflows import only the `Activities` type from here.
 import type { AttemptRecord } from '../workflows/types';
 import { createHttpClient, type HttpClient } from '../src/delivery/http-client';
-import { createDeliver } from './deliver';
+import { createDeliver, type DeliveryMetrics } from './deliver';
 
 export interface ActivityDeps {
   /** HERALD_HEADER_PREFIX. */
@@ -11,7 +11,7 @@ export interface ActivityDeps {
   allowInsecureUrls: boolean;
   /** Records an attempt in its delivery workflow (the worker signals `attemptSignal`). */
   reportAttempt?: (deliveryWorkflowId: string, record: AttemptRecord) => Promise<void>;
-  metrics?: { attempt(outcome: 'success' | 'failure', durationMs: number): void };
+  metrics?: DeliveryMetrics;
   now?: () => Date;
   /**
    * An HTTP client owned by the caller (who then closes it). Without it one is created per

@@ -43,6 +43,7 @@ export const envSchema = z.object({
   HERALD_DATA_DIR: z.string().min(1).default('.data'),
   HERALD_UI_PORT: port.default(8233),
   HERALD_TEMPORAL_PORT: port.default(7233),
+  HERALD_METRICS_PORT: port.optional(),
   HERALD_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -74,6 +75,8 @@ export interface HeraldConfig {
   dataDir: string;
   uiPort: number;
   temporalPort: number;
+  /** `npm run worker` only: port of its /metrics listener (the API serves /metrics otherwise). */
+  metricsPort?: number;
   routingRefreshMs: number;
   logLevel: Env['HERALD_LOG_LEVEL'];
   /** Which values were generated and where they are kept, for the start-up banner. */
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     dataDir,
     uiPort: e.HERALD_UI_PORT,
     temporalPort: e.HERALD_TEMPORAL_PORT,
+    metricsPort: e.HERALD_METRICS_PORT,
     routingRefreshMs: e.HERALD_ROUTING_REFRESH_MS,
     logLevel: e.HERALD_LOG_LEVEL,
     generatedKeysFile,

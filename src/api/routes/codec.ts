@@ -1,7 +1,14 @@
 // Temporal codec server (issue 6): lets the Temporal Web UI show the encrypted payloads to an
 // operator who holds the admin key. The JSON shape is Temporal's: base64 for every byte field.
+//
+// Two ways in: `authorization: Bearer <admin key>` on /codec/decode|encode (CLI, scripts), and
+// /codec/ui/<token>/decode|encode for the Temporal UI, which cannot send our bearer header. The
+// token is an HMAC of the admin key, so a token seen in a UI setting, a process list or a
+// browser's history neither is nor reveals the admin key, and it changes when the key does.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../service/errors';
@@ -27,6 +34,22 @@ const toJson = (p: Payload): PayloadJson => ({
   data: p.data ? Buffer.from(p.data).toString('base64') : undefined,
 });
 
+const UI_TOKEN_LABEL = 'herald codec ui token v1';
+
+/** The codec token derived from the admin key (base64url of HMAC-SHA256; not the key itself). */
+export function codecUiToken(adminKey: string): string {
+  return createHmac('sha256', adminKey).update(UI_TOKEN_LABEL).digest('base64url');
+}
+
+/** What the Temporal UI is given as its codec endpoint; it appends /decode and /encode. */
+export function codecUiEndpoint(baseUrl: string, adminKey: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/codec/ui/${codecUiToken(adminKey)}`;
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+// The token sits in the path; the request log shows the route's shape instead.
+const redactToken = (url: string) => url.replace(/\/codec\/ui\/[^/?#]*/, '/codec/ui/[redacted]');
+
 /** The Temporal UI's origins: the default UI port and the configured one, by name and by IP. */
 export function uiOrigins(uiPort: number): string[] {
   const ports = [...new Set([8233, uiPort].filter((p) => p > 0))];
@@ -45,6 +68,25 @@ export const codecRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; codec: Payloa
     maxAge: 600,
   });
 
+  const expectedToken = digest(codecUiToken(ctx.config.adminKey));
+  const uiToken: onRequestAsyncHookHandler = async (request) => {
+    const { token } = request.params as { token?: string };
+    if (!timingSafeEqual(digest(token ?? ''), expectedToken))
+      throw new ApiError(401, 'unauthorized', 'invalid codec token');
+  };
+
+  const run = async (op: 'decode' | 'encode', payloads: PayloadJson[]) => {
+    let out: Payload[];
+    try {
+      out = await codec[op](payloads.map(fromJson));
+    } catch {
+      // A wrong or unknown key, or tampered data: the operator's input, not our failure.
+      throw new ApiError(400, 'invalid_payload', `the payloads could not be ${op}d`);
+    }
+    return { payloads: out.map(toJson) };
+  };
+  const response = { 200: payloadsBody, ...errorResponses(400, 401, 413, 415) };
+
   for (const op of ['decode', 'encode'] as const) {
     app.post(`/codec/${op}`, {
       onRequest: ctx.auth.admin,
@@ -53,18 +95,36 @@ export const codecRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; codec: Payloa
         security: ADMIN,
         summary: `Temporal codec server: ${op} payloads`,
         body: payloadsBody,
-        response: { 200: payloadsBody, ...errorResponses(400, 401, 413, 415) },
+        response,
       },
-      handler: async (request) => {
-        let out: Payload[];
-        try {
-          out = await codec[op](request.body.payloads.map(fromJson));
-        } catch {
-          // A wrong or unknown key, or tampered data: the operator's input, not our failure.
-          throw new ApiError(400, 'invalid_payload', `the payloads could not be ${op}d`);
-        }
-        return { payloads: out.map(toJson) };
-      },
+      handler: async (request) => run(op, request.body.payloads),
     });
   }
+
+  // The UI's routes, preflight included (CORS answers it in its hook, before any handler), so
+  // every request that carries the token is logged through the redacting serializer.
+  const logSerializers = {
+    req: (req: FastifyRequest) => ({
+      method: req.method,
+      url: redactToken(req.url),
+      host: req.host,
+      remoteAddress: req.ip,
+      remotePort: req.socket?.remotePort,
+    }),
+  };
+  const uiPath = '/codec/ui/:token/:op';
+  app.options(uiPath, { logSerializers, schema: { hide: true } }, async (_request, reply) =>
+    reply.code(204).send(),
+  );
+  app.post(uiPath, {
+    onRequest: uiToken,
+    logSerializers,
+    schema: {
+      hide: true,
+      params: z.object({ token: z.string(), op: z.enum(['decode', 'encode']) }),
+      body: payloadsBody,
+      response,
+    },
+    handler: async (request) => run(request.params.op, request.body.payloads),
+  });
 };

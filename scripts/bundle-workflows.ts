@@ -1,0 +1,58 @@
+// Second half of `npm run build` (after `tsc -p tsconfig.build.json`): prebuilds the workflow
+// bundle, so a production worker never runs webpack at start (HERALD_WORKFLOW_BUNDLE points
+// the worker at it), and completes dist/ with the data files the compiled code reads by path.
+//
+//   tsx scripts/bundle-workflows.ts [--out dist/workflow-bundle.js]
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter';
+import { WORKFLOWS_DIR } from '../src/temporal/bundle';
+
+const ROOT = resolve(__dirname, '..');
+
+export async function buildWorkflowBundle(outFile: string): Promise<{ codePath: string; bytes: number }> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(WORKFLOWS_DIR, 'index.ts'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+  });
+  mkdirSync(dirname(outFile), { recursive: true });
+  // Written whole or not at all: a worker never loads half a bundle.
+  const tmp = `${outFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, outFile);
+  return { codePath: outFile, bytes: Buffer.byteLength(code) };
+}
+
+// Compiled src/temporal/binaries.js runs <dist>/scripts/temporal-bin.mjs; this forwards to the
+// project's own script, so `node dist/src/main.js` finds the same cached Temporal CLI.
+const BINARY_SHIM = `// Written by scripts/bundle-workflows.ts.
+import { ensure } from '../../scripts/temporal-bin.mjs';
+const at = process.argv.indexOf('--print');
+process.stdout.write(\`\${await ensure(process.argv[at + 1] ?? 'cli', { quiet: true })}\\n\`);
+`;
+
+/** src/config.ts finds the default catalogue at <dist>/config/events.json once compiled. */
+export function copyDataFiles(distDir: string): void {
+  mkdirSync(join(distDir, 'config'), { recursive: true });
+  copyFileSync(join(ROOT, 'config', 'events.json'), join(distDir, 'config', 'events.json'));
+  mkdirSync(join(distDir, 'scripts'), { recursive: true });
+  writeFileSync(join(distDir, 'scripts', 'temporal-bin.mjs'), BINARY_SHIM);
+}
+
+if (require.main === module) {
+  const at = process.argv.indexOf('--out');
+  const out = resolve(at > 0 ? process.argv[at + 1]! : join(ROOT, 'dist', 'workflow-bundle.js'));
+  const t0 = Date.now();
+  buildWorkflowBundle(out).then(
+    ({ codePath, bytes }) => {
+      copyDataFiles(join(ROOT, 'dist'));
+      console.log(`workflow bundle ${codePath} (${(bytes / 1024).toFixed(0)} KiB) in ${Date.now() - t0} ms`);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

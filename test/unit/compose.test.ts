@@ -1,0 +1,114 @@
+// docker-compose.yml and the Dockerfile (issue 6). With the docker client and its compose plugin
+// present, `docker compose config -q` is the judge; without them the file is checked
+// structurally with the yaml package, so the test runs (and can fail) on every machine.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { parse } from 'yaml';
+
+const ROOT = resolve(__dirname, '..', '..');
+const COMPOSE = join(ROOT, 'docker-compose.yml');
+
+type Service = {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  restart?: string;
+};
+
+const composeAvailable = () =>
+  spawnSync('docker', ['compose', 'version'], { encoding: 'utf8', timeout: 10_000 }).status === 0;
+
+void describe('docker-compose.yml', () => {
+  const doc = parse(readFileSync(COMPOSE, 'utf8'), { merge: true }) as { services: Record<string, Service> };
+  const s = doc.services;
+
+  void test('docker compose config accepts it (or, without compose, its structure holds)', () => {
+    if (composeAvailable()) {
+      const r = spawnSync('docker', ['compose', '-f', COMPOSE, 'config', '-q'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      console.log('  checked by docker compose config -q');
+    } else {
+      console.log('  docker compose not available: checked structurally with the yaml package');
+    }
+    assert.deepEqual(Object.keys(s).sort(), [
+      'api',
+      'lb',
+      'postgresql',
+      'setup',
+      'temporal',
+      'temporal-ui',
+      'worker',
+    ]);
+    assert.match(s.postgresql!.image!, /^postgres:/);
+    assert.match(s.temporal!.image!, /^temporalio\/auto-setup:\d/);
+    assert.equal(s.temporal!.environment!.DB, 'postgres12');
+    assert.equal(s.temporal!.environment!.POSTGRES_SEEDS, 'postgresql');
+    assert.match(s['temporal-ui']!.image!, /^temporalio\/ui:\d/);
+    assert.match(
+      s['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT!,
+      /\/codec\/ui\/\$\{HERALD_CODEC_UI_TOKEN/,
+    );
+  });
+
+  void test('Herald services: built image, commands, environment, health checks, start order', () => {
+    for (const name of ['setup', 'api', 'worker']) {
+      const svc = s[name]!;
+      assert.ok(svc.build, `${name} is built from the Dockerfile`);
+      assert.equal(svc.environment!.TEMPORAL_ADDRESS, 'temporal:7233');
+      assert.equal(svc.environment!.HERALD_HOST, '0.0.0.0');
+      assert.deepEqual(svc.command!.slice(0, 2), ['node', 'dist/src/main.js']);
+    }
+    assert.equal(s.setup!.command![2], 'setup');
+    assert.equal(s.setup!.restart, 'no');
+    assert.equal(s.setup!.depends_on!.temporal!.condition, 'service_healthy');
+    assert.equal(s.api!.command![2], 'api');
+    assert.equal(s.worker!.command![2], 'worker');
+    assert.equal(s.worker!.environment!.HERALD_METRICS_PORT, '9464');
+    for (const name of ['api', 'worker'])
+      assert.equal(s[name]!.depends_on!.setup!.condition, 'service_completed_successfully');
+    assert.match(s.api!.healthcheck!.test.join(' '), /\/readyz/);
+    assert.match(s.worker!.healthcheck!.test.join(' '), /:9464\/healthz/);
+    for (const name of ['postgresql', 'temporal']) assert.ok(s[name]!.healthcheck, `${name} health check`);
+    assert.equal(s.temporal!.depends_on!.postgresql!.condition, 'service_healthy');
+    // Replicas of api publish no port (they could not share one); the load balancer does.
+    assert.equal(s.api!.ports, undefined);
+    assert.equal(s.worker!.ports, undefined);
+    assert.equal(s.lb!.depends_on!.api!.condition, 'service_healthy');
+    for (const v of [...(s.temporal!.volumes ?? []), ...(s.lb!.volumes ?? [])]) {
+      const host = v.split(':')[0]!;
+      if (host.startsWith('./')) assert.ok(existsSync(join(ROOT, host)), `${host} exists`);
+    }
+  });
+
+  void test('the Dockerfile is multi-stage, builds the bundle and ships production deps only', () => {
+    const file = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const stages = file.match(/^FROM .+ AS (\w+)$/gm) ?? [];
+    assert.deepEqual(
+      stages.map((l) => l.split(' AS ')[1]),
+      ['build', 'runtime'],
+    );
+    const [build, runtime] = file.split(/^FROM .+ AS runtime$/m);
+    assert.match(build!, /RUN npm ci/);
+    assert.match(build!, /RUN npm run build/);
+    assert.match(runtime!, /npm ci --omit=dev/);
+    assert.match(runtime!, /HERALD_WORKFLOW_BUNDLE=\/app\/dist\/workflow-bundle\.js/);
+    assert.match(runtime!, /COPY --from=build \/app\/dist \.\/dist/);
+    assert.match(runtime!, /^USER node$/m);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    assert.match(pkg.scripts.build!, /tsc -p tsconfig\.build\.json && tsx scripts\/bundle-workflows\.ts/);
+  });
+});
