@@ -3,6 +3,7 @@
 import {
   ActivityFailure,
   getExternalWorkflowHandle,
+  isCancellation,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -59,7 +60,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   } catch (err) {
     // Only the activity running out of attempts fails the delivery; anything else is a bug
     // or a cancellation and must stay visible as such.
-    if (!(err instanceof ActivityFailure)) throw err;
+    if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
     status = 'failed';
   }
   const result: DeliveryResult = {

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   setCurrentDetails,
   setHandler,
@@ -158,7 +159,13 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (wait === undefined) await condition(() => wake);
     else await condition(() => wake, wait, { summary: 'debounce' });
   }
-  // Deleted: an in-flight delivery may finish on its own (ABANDON), but nothing new is sent.
+  // Deleted: nothing new is sent, and a delivery still retrying is cancelled, so a partner
+  // that is gone is not called for days on behalf of a subscription that is gone too.
+  if (sub.inFlight) {
+    await getExternalWorkflowHandle(deliveryWorkflowId(sub.config.id, sub.inFlight.sequence))
+      .cancel()
+      .catch(() => undefined);
+  }
   await condition(allHandlersFinished);
 }
 

@@ -12,7 +12,9 @@ import {
 } from '../helpers/subscriptions';
 import {
   changesSignal,
+  deleteUpdate,
   deliveriesQuery,
+  deliveryWorkflowId,
   pauseUpdate,
   resumeUpdate,
   statusQuery,
@@ -142,6 +144,43 @@ describe('subscription workflow (dev server)', () => {
         [5, 200],
       ],
     );
+    await receiver.close();
+  });
+});
+
+describe('deleting a subscription (dev server)', () => {
+  let t: TemporalHarness;
+  before(async () => {
+    t = await startTemporal();
+    await t.startWorker();
+  });
+  after(async () => {
+    await t?.teardown();
+  });
+
+  it('ends the workflow and cancels a delivery that is still retrying', async () => {
+    const receiver = await startReceiver();
+    receiver.setStatus(500);
+    const cfg = subscriptionConfig(receiver.url, {
+      batching: { debounceMs: 50 },
+      retry: { initialIntervalMs: 1_000 },
+    });
+    const h = await startSubscription(t.client, t.taskQueue, cfg);
+    await h.signal(changesSignal, { changes: [update('training', 1, 1)] });
+    await receiver.waitForRequests(1, 10_000);
+    await h.executeUpdate(deleteUpdate);
+    await h.result();
+    const child = t.client.workflow.getHandle(deliveryWorkflowId(cfg.id, 1));
+    let status = (await child.describe()).status.name;
+    for (let i = 0; i < 50 && status === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await child.describe()).status.name;
+    }
+    assert.equal(status, 'CANCELLED');
+    const seen = receiver.requests.length;
+    await new Promise((r) => setTimeout(r, 2_500));
+    assert.equal(receiver.requests.length, seen, 'no attempt after the delete');
+    await assert.rejects(h.signal(changesSignal, { changes: [update('training', 2, 1)] }));
     await receiver.close();
   });
 });
