@@ -1,0 +1,86 @@
+// A publisher and an operator talking to Herald's HTTP API over the network, as outsiders do.
+import type { Change } from '../../../workflows/types';
+import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../../helpers/config';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface Answer {
+  status: number;
+  body: Json;
+}
+
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: { key?: 'admin' | 'publish'; body?: unknown; timeoutMs?: number } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (opts.key) headers.authorization = `Bearer ${opts.key === 'admin' ? TEST_ADMIN_KEY : TEST_PUBLISH_KEY}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 20_000),
+  });
+  const text = await res.text();
+  let body: Json;
+  try {
+    body = text ? (JSON.parse(text) as Json) : {};
+  } catch {
+    body = { text };
+  }
+  return { status: res.status, body };
+}
+
+/** POST /v1/subscriptions; throws unless 201. */
+export async function createSubscription(baseUrl: string, body: Json): Promise<Json> {
+  const res = await call(baseUrl, 'POST', '/v1/subscriptions', {
+    key: 'admin',
+    body: { name: 'reliability', events: ['*'], ...body },
+  });
+  if (res.status !== 201) throw new Error(`create subscription: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export interface PublishOutcome {
+  /** Requests sent, retries included. */
+  tries: number;
+  /** Tries that got no answer or a 5xx. */
+  errors: number;
+}
+
+/**
+ * POST /v1/changes as a careful publisher does: a network error or a 5xx may or may not have
+ * been recorded, so the same request is sent again (changes merge by key, so that is safe)
+ * until it is answered 202. A 4xx is the publisher's bug and throws.
+ */
+export async function publishUntilAccepted(
+  baseUrl: () => string,
+  changes: Change[],
+  deadlineMs = 90_000,
+): Promise<PublishOutcome> {
+  const end = Date.now() + deadlineMs;
+  const out: PublishOutcome = { tries: 0, errors: 0 };
+  for (;;) {
+    out.tries++;
+    let why: string;
+    try {
+      const res = await call(baseUrl(), 'POST', '/v1/changes', {
+        key: 'publish',
+        body: { changes },
+        timeoutMs: 15_000,
+      });
+      if (res.status === 202) return out;
+      if (res.status < 500) throw new Error(`publish refused: ${res.status} ${JSON.stringify(res.body)}`);
+      why = `${res.status} ${JSON.stringify(res.body)}`;
+    } catch (err) {
+      if ((err as Error).message.startsWith('publish refused')) throw err;
+      why = (err as Error).message;
+    }
+    out.errors++;
+    if (Date.now() > end) throw new Error(`publish not accepted within ${deadlineMs} ms: ${why}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
