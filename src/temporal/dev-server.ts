@@ -27,6 +27,8 @@ export interface DevServerOptions {
   namespace: string;
   codecEndpoint?: string;
   log?: (line: string) => void;
+  /** Replaces SQLITE_PRAGMAS (the benchmark compares synchronous=FULL with NORMAL). */
+  sqlitePragmas?: string[];
 }
 
 export interface DevServer {
@@ -57,7 +59,7 @@ export function devServerArgs(o: DevServerOptions, dbFile: string): string[] {
     'warn',
     '--ui-disable-news-fetch',
   );
-  for (const p of SQLITE_PRAGMAS) args.push('--sqlite-pragma', p);
+  for (const p of o.sqlitePragmas ?? SQLITE_PRAGMAS) args.push('--sqlite-pragma', p);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES))
     args.push('--search-attribute', `${name}=${type}`);
   if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);

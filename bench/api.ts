@@ -1,0 +1,84 @@
+// The bench's HTTP client for Herald's API: subscriptions and publishing, over fetch with
+// keep-alive. Every non-2xx answer is an error: the bench is broken, not slow.
+import type { BatchingConfig, Change, RetryConfig } from '../workflows/types';
+import { runPool } from './pool';
+
+export interface SubscriptionSpec {
+  url: string;
+  batching: Partial<BatchingConfig>;
+  retry?: Partial<RetryConfig>;
+}
+
+export class HeraldApi {
+  constructor(
+    private readonly base: string,
+    private readonly adminKey: string,
+    private readonly publishKey: string,
+  ) {}
+
+  private async call(method: string, path: string, key: string, body?: string): Promise<unknown> {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body,
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  /** Creates `n` subscriptions to every event ("*"), 8 at a time; returns their ids in order. */
+  async createSubscriptions(n: number, spec: (i: number) => SubscriptionSpec): Promise<string[]> {
+    const ids: string[] = new Array<string>(n);
+    await runPool(
+      8,
+      (i) => i < n,
+      async (i) => {
+        const s = spec(i);
+        const body = JSON.stringify({ name: `bench ${i}`, events: ['*'], ...s });
+        const sub = (await this.call('POST', '/v1/subscriptions', this.adminKey, body)) as { id: string };
+        ids[i] = sub.id;
+      },
+    );
+    return ids;
+  }
+
+  async deleteSubscriptions(ids: string[]): Promise<void> {
+    await runPool(
+      8,
+      (i) => i < ids.length,
+      async (i) => void (await this.call('DELETE', `/v1/subscriptions/${ids[i]}`, this.adminKey)),
+    );
+  }
+
+  /** POST /v1/changes with a pre-serialised body; resolves at the 202 with its time. */
+  async publishRaw(body: string): Promise<number> {
+    await this.call('POST', '/v1/changes', this.publishKey, body);
+    return Date.now();
+  }
+
+  publish(changes: Change[]): Promise<number> {
+    return this.publishRaw(JSON.stringify({ changes }));
+  }
+}
+
+/** An update to training `id` carrying `v`, the value the final-state checks look for. */
+export const change = (id: string | number, v: number): Change => ({
+  action: 'update',
+  object: 'training',
+  id,
+  data: { v },
+});
+
+/** A counter's total from Prometheus text (all label sets summed). */
+export async function scrapeCounter(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{'))
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}

@@ -1,0 +1,78 @@
+// Phase 2, ingest: changes/s answered 202 by POST /v1/changes, 100 changes a request, at
+// concurrency 8, for 1, 10 and 100 subscriptions that all match. Subscriptions debounce for a
+// minute and the keys cycle over 500 (< maxBatchSize), so nothing is delivered during the
+// window: this measures what the API and the engine accept, not the delivery path.
+import { change, scrapeCounter } from '../api';
+import { cpuMeter, type CpuSplit } from '../cpu';
+import type { BenchContext } from '../context';
+import { percentile, round, runPool } from '../pool';
+
+export const INGEST_CONCURRENCY = 8;
+const CHANGES_PER_REQUEST = 100;
+const KEYS = 500;
+
+export interface IngestResult {
+  subscriptions: number;
+  changesPerSecond: number;
+  routedPerSecond: number;
+  requests: number;
+  requestP50Ms: number;
+  requestP99Ms: number;
+  /** Herald's changes signals during the window, and the changes each carried on average. */
+  signalsPerSecond: number;
+  changesPerSignal: number;
+  /** CPU cores used by each process during the window (2 = both cores). */
+  cpu: CpuSplit;
+}
+
+export async function measureIngest(ctx: BenchContext, subscriptions: number): Promise<IngestResult> {
+  const durationMs = ctx.quick ? 2_000 : 10_000;
+  const ids = await ctx.api.createSubscriptions(subscriptions, (i) => ({
+    url: ctx.receiver.urlFor(`ingest${subscriptions}-${i}`),
+    batching: { debounceMs: 60_000, maxWaitMs: 120_000, maxBatchSize: 1000 },
+  }));
+  const bodies = Array.from({ length: KEYS / CHANGES_PER_REQUEST }, (_, r) =>
+    JSON.stringify({
+      changes: Array.from({ length: CHANGES_PER_REQUEST }, (_, j) =>
+        change(`i${r * CHANGES_PER_REQUEST + j}`, r),
+      ),
+    }),
+  );
+  try {
+    const run = async (ms: number) => {
+      const times: number[] = [];
+      const start = performance.now();
+      const end = start + ms;
+      const n = await runPool(
+        INGEST_CONCURRENCY,
+        () => performance.now() < end,
+        async (i) => {
+          const t0 = performance.now();
+          await ctx.api.publishRaw(bodies[i % bodies.length]!);
+          times.push(performance.now() - t0);
+        },
+      );
+      return { n, seconds: (performance.now() - start) / 1000, times: times.sort((a, b) => a - b) };
+    };
+    await run(ctx.quick ? 500 : 1_000); // warm-up: connections, JIT, first signals
+    const signalsBefore = await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total');
+    const cpu = cpuMeter(ctx.pids);
+    const { n, seconds, times } = await run(durationMs);
+    const cpuSplit = cpu();
+    const signals = (await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total')) - signalsBefore;
+    const changesPerSecond = (n * CHANGES_PER_REQUEST) / seconds;
+    return {
+      subscriptions,
+      changesPerSecond: round(changesPerSecond),
+      routedPerSecond: round(changesPerSecond * subscriptions),
+      requests: n,
+      requestP50Ms: round(percentile(times, 50), 1),
+      requestP99Ms: round(percentile(times, 99), 1),
+      signalsPerSecond: round(signals / seconds),
+      changesPerSignal: round((n * CHANGES_PER_REQUEST * subscriptions) / Math.max(1, signals), 1),
+      cpu: cpuSplit,
+    };
+  } finally {
+    await ctx.api.deleteSubscriptions(ids.filter(Boolean));
+  }
+}

@@ -1,0 +1,155 @@
+// `npm run bench` (full, ≤ 5 min on 2 cores) and `npm run bench -- --quick` (≤ 60 s, for CI).
+// Starts its own Temporal dev server on free ports in a temp dir, Herald as a child process
+// (API + worker, like `npm start` against that server) and a receiver on 127.0.0.1:0; runs the
+// six phases; prints the table and writes bench/results/<timestamp>.json. Flags:
+//   --quick            scaled-down run
+//   --update-baseline  also write bench/baseline.json
+//   --cpu-prof         profile the Herald child (`node --cpu-prof`) into bench/results/
+//   --sqlite-sync=X    the dev server's SQLite `synchronous` (default FULL, as in production)
+// Exits non-zero only when the benchmark breaks (an exception, a lost change), never on timings.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { HeraldApi } from './api';
+import { newKeys, startHeraldChild, startTemporalServer, type HeraldChild } from './cluster';
+import type { BenchContext } from './context';
+import { measureEngine } from './engine';
+import { measureCoalescing } from './phases/coalescing';
+import { INGEST_CONCURRENCY, measureIngest } from './phases/ingest';
+import { measureLatency } from './phases/latency';
+import { measureMemory } from './phases/memory';
+import { measureRecovery } from './phases/recovery';
+import { startBenchReceiver, type BenchReceiver } from './receiver';
+import { round } from './pool';
+import { formatTable, load, machine, type BenchResults } from './report';
+import type { DevServer } from '../src/temporal/dev-server';
+
+const BENCH_DIR = __dirname;
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+const BASELINE = join(BENCH_DIR, 'baseline.json');
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  let sync = 'FULL';
+  for (const a of args) {
+    if (a.startsWith('--sqlite-sync=')) sync = a.slice('--sqlite-sync='.length).toUpperCase();
+    else if (!['--quick', '--update-baseline', '--cpu-prof'].includes(a))
+      throw new Error(`unknown flag ${a}`);
+  }
+  if (!['FULL', 'NORMAL', 'OFF'].includes(sync)) throw new Error(`--sqlite-sync must be FULL, NORMAL or OFF`);
+  const quick = args.has('--quick');
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const t0 = Date.now();
+  const loadBefore = load();
+  const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+  const cpuProfDir = args.has('--cpu-prof') ? resolve(RESULTS_DIR, `prof-${stamp}`) : undefined;
+  const log = (line: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(1)} s] ${line}`);
+
+  let server: DevServer | undefined;
+  let herald: HeraldChild | undefined;
+  let receiver: BenchReceiver | undefined;
+  const cleanup = async () => {
+    await herald?.stop().catch(() => undefined);
+    await receiver?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const onSignal = () => void cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    log(`${quick ? 'quick' : 'full'} run; Temporal dev server (SQLite synchronous=${sync}) in ${dataDir}`);
+    server = await startTemporalServer(join(dataDir, 'temporal'), sync);
+    const keys = newKeys();
+    const recv = (receiver = await startBenchReceiver());
+    const child = (herald = await startHeraldChild({
+      mode: 'all',
+      address: server.address,
+      taskQueue: 'bench',
+      keys,
+      dataDir: join(dataDir, 'herald'),
+      cpuProfDir,
+    }));
+    const ctx: BenchContext = {
+      api: new HeraldApi(child.url!, keys.adminKey, keys.publishKey),
+      apiUrl: child.url!,
+      pids: { temporal: server.process.pid, herald: child.process.pid, bench: process.pid },
+      receiver: recv,
+      quick,
+      log,
+    };
+
+    log('1 engine limit');
+    const engine = await measureEngine(server.address, {
+      concurrency: INGEST_CONCURRENCY,
+      durationMs: quick ? 1_500 : 5_000,
+    });
+    const ingest = [];
+    for (const subs of [1, 10, 100]) {
+      log(`2 ingest, ${subs} subscription(s)`);
+      const r = await measureIngest(ctx, subs);
+      const limit = subs === 1 ? engine.oneWorkflow : engine.tenWorkflows;
+      ingest.push({ ...r, ratioToEngine: round(r.changesPerSecond / limit, 1) });
+    }
+    log('3 added latency');
+    const latency = await measureLatency(ctx);
+    log('4 coalescing');
+    const coalescing = await measureCoalescing(ctx);
+    log('6 recovery');
+    const recovery = await measureRecovery(ctx);
+    log('5 memory');
+    const memory = await measureMemory({
+      address: server.address,
+      keys,
+      dataDir: join(dataDir, 'memory-worker'),
+      url: recv.urlFor('memory'),
+      quick,
+      serverPid: server.process.pid,
+    });
+
+    const results: BenchResults = {
+      mode: quick ? 'quick' : 'full',
+      sqliteSynchronous: sync,
+      startedAt: startedAt.toISOString(),
+      seconds: round((Date.now() - t0) / 1000, 1),
+      machine: machine(),
+      loadAverage: { before: loadBefore, after: load() },
+      engine: { ...engine, oneWorkflow: round(engine.oneWorkflow), tenWorkflows: round(engine.tenWorkflows) },
+      ingest,
+      latency,
+      coalescing,
+      memory,
+      recovery,
+    };
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = join(RESULTS_DIR, `${stamp}.json`);
+    writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    const base = existsSync(BASELINE)
+      ? (JSON.parse(readFileSync(BASELINE, 'utf8')) as BenchResults)
+      : undefined;
+    const comparable = base?.mode === results.mode && base.sqliteSynchronous === sync;
+    console.log('\n' + formatTable(results, comparable ? base : undefined) + '\n');
+    log(`results in ${file}`);
+    if (args.has('--update-baseline')) {
+      // Formatted as the repository's prettier check expects, since the baseline is committed.
+      const { format } = await import('prettier');
+      writeFileSync(BASELINE, await format(JSON.stringify(results), { parser: 'json' }));
+      log(`baseline updated: ${BASELINE}`);
+    }
+    if (cpuProfDir) log(`CPU profile of the Herald process in ${cpuProfDir} (written when it exits)`);
+  } finally {
+    await cleanup();
+  }
+}
+
+// Everything this run started is stopped by then; exiting explicitly keeps a stray keep-alive
+// socket from holding CI.
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('bench failed:', err);
+    process.exit(1);
+  },
+);
