@@ -62,6 +62,8 @@ export interface HeraldChildOptions {
   dataDir: string;
   /** Directory for `--cpu-prof` output; unset = no profiling. */
   cpuProfDir?: string;
+  /** Extra environment, e.g. HERALD_MAX_CACHED_WORKFLOWS. */
+  env?: Record<string, string>;
 }
 
 export async function startHeraldChild(o: HeraldChildOptions): Promise<HeraldChild> {
@@ -83,6 +85,7 @@ export async function startHeraldChild(o: HeraldChildOptions): Promise<HeraldChi
       HERALD_ALLOW_INSECURE_URLS: 'true',
       HERALD_DATA_DIR: o.dataDir,
       HERALD_LOG_LEVEL: 'warn',
+      ...o.env,
     },
   });
   let output = '';

@@ -21,6 +21,8 @@ export interface BenchResults {
   latency: LatencyResult;
   coalescing: CoalescingResult;
   memory: MemoryResult;
+  /** Absent in results written before the cache knob existed. */
+  memoryCapped?: MemoryResult;
   recovery: RecoveryResult;
 }
 
@@ -91,6 +93,16 @@ export function tableRows(r: BenchResults, base?: BenchResults): string[][] {
     m.subscriptions === 1000 ? '≤ 200 MB' : '',
     base ? `${base.memory.rssMb} MB` : '',
   ]);
+  const mc = r.memoryCapped;
+  if (mc) {
+    rows.push([
+      `5 memory, cache capped at ${mc.maxCachedWorkflows}`,
+      `RSS ${mc.rssMb} MB (heap ${mc.heapUsedMb} MB)`,
+      `${mc.perSubscriptionKb} KB/sub over ${mc.baselineRssMb} MB base`,
+      mc.subscriptions === 1000 ? '≤ 200 MB' : '',
+      base?.memoryCapped ? `${base.memoryCapped.rssMb} MB` : '',
+    ]);
+  }
   const v = r.recovery;
   rows.push([
     `6 recovery: ${v.outageSeconds} s of 503, ${n(v.changes)} changes`,

@@ -17,7 +17,7 @@ import { measureEngine } from './engine';
 import { measureCoalescing } from './phases/coalescing';
 import { INGEST_CONCURRENCY, measureIngest } from './phases/ingest';
 import { measureLatency } from './phases/latency';
-import { measureMemory } from './phases/memory';
+import { CAPPED_CACHE, measureMemory } from './phases/memory';
 import { measureRecovery } from './phases/recovery';
 import { startBenchReceiver, type BenchReceiver } from './receiver';
 import { round } from './pool';
@@ -100,14 +100,20 @@ async function main(): Promise<void> {
     log('6 recovery');
     const recovery = await measureRecovery(ctx);
     log('5 memory');
-    const memory = await measureMemory({
-      address: server.address,
-      keys,
-      dataDir: join(dataDir, 'memory-worker'),
-      url: recv.urlFor('memory'),
-      quick,
-      serverPid: server.process.pid,
-    });
+    const srv = server;
+    const memoryRun = (cache?: number) =>
+      measureMemory({
+        address: srv.address,
+        keys,
+        dataDir: join(dataDir, `memory-worker-${cache ?? 'default'}`),
+        url: recv.urlFor('memory'),
+        quick,
+        serverPid: srv.process.pid,
+        maxCachedWorkflows: cache,
+      });
+    const memory = await memoryRun();
+    // The same with the workflow cache capped (HERALD_MAX_CACHED_WORKFLOWS): the memory knob.
+    const memoryCapped = await memoryRun(CAPPED_CACHE);
 
     const results: BenchResults = {
       mode: quick ? 'quick' : 'full',
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
       latency,
       coalescing,
       memory,
+      memoryCapped,
       recovery,
     };
     mkdirSync(RESULTS_DIR, { recursive: true });

@@ -44,6 +44,7 @@ export const envSchema = z.object({
   HERALD_UI_PORT: port.default(8233),
   HERALD_TEMPORAL_PORT: port.default(7233),
   HERALD_METRICS_PORT: port.optional(),
+  HERALD_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   HERALD_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -77,6 +78,8 @@ export interface HeraldConfig {
   temporalPort: number;
   /** `npm run worker` only: port of its /metrics listener (the API serves /metrics otherwise). */
   metricsPort?: number;
+  /** Worker's workflow cache size; unset = the SDK's default (sized from available memory). */
+  maxCachedWorkflows?: number;
   routingRefreshMs: number;
   logLevel: Env['HERALD_LOG_LEVEL'];
   /** Which values were generated and where they are kept, for the start-up banner. */
@@ -179,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     uiPort: e.HERALD_UI_PORT,
     temporalPort: e.HERALD_TEMPORAL_PORT,
     metricsPort: e.HERALD_METRICS_PORT,
+    maxCachedWorkflows: e.HERALD_MAX_CACHED_WORKFLOWS,
     routingRefreshMs: e.HERALD_ROUTING_REFRESH_MS,
     logLevel: e.HERALD_LOG_LEVEL,
     generatedKeysFile,

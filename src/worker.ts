@@ -38,6 +38,8 @@ export async function createHeraldWorker(
     activities,
     dataConverter: heraldDataConverter(config.encryptionKeys),
     shutdownGraceTime: '10s',
+    // Each cached subscription costs ~200 KB; an evicted one is replayed from its (bounded) history.
+    ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
   });
   // After the worker has stopped: the HTTP client's keep-alive sockets, then the connection.
   const close = async () => {

@@ -24,7 +24,12 @@ export interface MemoryResult {
   perSubscriptionKb: number;
   heapPerSubscriptionKb: number;
   temporalServerRssMb: number | null;
+  /** HERALD_MAX_CACHED_WORKFLOWS of the worker; null = the SDK's default. */
+  maxCachedWorkflows: number | null;
 }
+
+/** The cache size of the second memory measurement: below the subscription count on purpose. */
+export const CAPPED_CACHE = 100;
 
 function config(url: string): SubscriptionConfig {
   const now = new Date().toISOString();
@@ -63,6 +68,7 @@ export async function measureMemory(o: {
   url: string;
   quick: boolean;
   serverPid?: number;
+  maxCachedWorkflows?: number;
 }): Promise<MemoryResult> {
   const count = o.quick ? 100 : 1000;
   const worker = await startHeraldChild({
@@ -71,6 +77,8 @@ export async function measureMemory(o: {
     taskQueue: TASK_QUEUE,
     keys: o.keys,
     dataDir: o.dataDir,
+    env:
+      o.maxCachedWorkflows === undefined ? {} : { HERALD_MAX_CACHED_WORKFLOWS: String(o.maxCachedWorkflows) },
   });
   const connection = await Connection.connect({ address: o.address });
   const client = new Client({ connection, dataConverter: heraldDataConverter(o.keys.encryptionKey) });
@@ -99,6 +107,7 @@ export async function measureMemory(o: {
       perSubscriptionKb: round((after.rss - base.rss) / count / 1024, 1),
       heapPerSubscriptionKb: round((after.heapUsed - base.heapUsed) / count / 1024, 1),
       temporalServerRssMb: ((r) => (r === null ? null : round(r / MB, 1)))(rssOf(o.serverPid)),
+      maxCachedWorkflows: o.maxCachedWorkflows ?? null,
     };
   } finally {
     await connection.close();
