@@ -64,8 +64,15 @@ function statusFailure(res: HttpResponse): { type: string; message: string; deta
  * does not move the next attempt: contract §5 fixes the schedule exactly, and a receiver that
  * could stretch it could also make Herald give up earlier than partners were promised.
  */
+/** What a successful attempt returns; failed attempts are reported by signal before they throw. */
+export interface DeliverOutcome {
+  statusCode: number;
+  durationMs: number;
+  attempt: AttemptRecord;
+}
+
 export function createDeliver(deps: DeliverDeps) {
-  return async function deliver(input: DeliveryInput): Promise<{ statusCode: number; durationMs: number }> {
+  return async function deliver(input: DeliveryInput): Promise<DeliverOutcome> {
     const ctx = Context.current();
     const startedAt = deps.now();
     const body = Buffer.from(JSON.stringify({ changes: input.changes }), 'utf8');
@@ -78,6 +85,11 @@ export function createDeliver(deps: DeliverDeps) {
       secrets: liveSecrets(input.secrets, startedAt),
     });
 
+    const recordOf = (r: Omit<AttemptRecord, 'attempt' | 'at'>): AttemptRecord => ({
+      attempt: ctx.info.attempt,
+      at: startedAt.toISOString(),
+      ...r,
+    });
     const report = async (
       outcome: 'success' | 'failure',
       record: Omit<AttemptRecord, 'attempt' | 'at'>,
@@ -85,17 +97,18 @@ export function createDeliver(deps: DeliverDeps) {
       deps.metrics?.attempt(outcome, record.durationMs);
       // Only the activity knows the outcome without a query; with maximumAttempts 0 none is last.
       const max = input.retry.maximumAttempts;
-      if (outcome === 'success') deps.metrics?.delivery?.('delivered');
-      else if (max > 0 && ctx.info.attempt >= max) deps.metrics?.delivery?.('failed');
+      if (outcome === 'success') {
+        deps.metrics?.delivery?.('delivered');
+        // A success travels back as the activity's result: no signal (and no extra workflow
+        // task) on the common path.
+        return;
+      }
+      if (max > 0 && ctx.info.attempt >= max) deps.metrics?.delivery?.('failed');
       // Absent only for an activity started outside a workflow: then there is no log to write to.
       const workflowId = ctx.info.workflowExecution?.workflowId;
       if (!deps.reportAttempt || workflowId === undefined) return;
       try {
-        await deps.reportAttempt(workflowId, {
-          attempt: ctx.info.attempt,
-          at: startedAt.toISOString(),
-          ...record,
-        });
+        await deps.reportAttempt(workflowId, recordOf(record));
       } catch (err) {
         // The attempt itself stands; only its entry in the delivery log is missing.
         ctx.log.warn('could not record the delivery attempt', {
@@ -121,8 +134,9 @@ export function createDeliver(deps: DeliverDeps) {
     }
 
     if (res.statusCode >= 200 && res.statusCode < 300) {
-      await report('success', { statusCode: res.statusCode, durationMs: res.durationMs });
-      return { statusCode: res.statusCode, durationMs: res.durationMs };
+      const ok = { statusCode: res.statusCode, durationMs: res.durationMs };
+      await report('success', ok);
+      return { ...ok, attempt: recordOf(ok) };
     }
     const failure = statusFailure(res);
     await report('failure', {

@@ -24,11 +24,13 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   const attempts: AttemptRecord[] = [];
   let status: DeliveryStatus = 'in_flight';
 
-  setHandler(attemptSignal, (record) => {
+  const note = (record: AttemptRecord) => {
     if (attempts.some((a) => a.attempt === record.attempt)) return;
     attempts.push(record);
     attempts.sort((a, b) => a.attempt - b.attempt);
-  });
+  };
+  // Failed attempts arrive by signal while the delivery retries; the successful one as the result.
+  setHandler(attemptSignal, note);
   setHandler(deliveryStateQuery, (): DeliveryState => {
     const last = attempts[attempts.length - 1];
     const max = input.retry.maximumAttempts;
@@ -55,7 +57,9 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     summary: `POST ${input.changes.length} change(s)`,
   });
   try {
-    await deliver(input);
+    const outcome = await deliver(input);
+    // Histories recorded before the attempt travelled in the result have it as a signal only.
+    if (outcome?.attempt) note(outcome.attempt);
     status = 'delivered';
   } catch (err) {
     // Only the activity running out of attempts fails the delivery; anything else is a bug
