@@ -55,7 +55,7 @@ export class EncryptionCodec implements PayloadCodec {
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const serialized = temporal.api.common.v1.Payload.encode(payload).finish();
       const compress = serialized.length > COMPRESS_ABOVE_BYTES;
-      const plain = compress ? deflateRawSync(serialized) : serialized;
+      const plain = compress ? deflateRawSync(serialized, { level: 1 }) : serialized;
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       const metadata: Record<string, Uint8Array> = {
         encoding: Buffer.from(ENCODING),
