@@ -5,13 +5,13 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { loadCatalog } from '../../src/catalog/catalog';
-import { createMetrics } from '../../src/metrics';
 import { createEncryptionCodec } from '../../src/temporal/codec';
 import type { Change } from '../../workflows/types';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../helpers/config';
-import { startReceiver, type Receiver } from '../helpers/receiver';
+import type { Receiver } from '../helpers/receiver';
+import { startStack, type Stack } from '../helpers/stack';
 import { waitUntil } from '../helpers/subscriptions';
-import { startTemporal, type TemporalHarness } from '../helpers/temporal';
+import type { TemporalHarness } from '../helpers/temporal';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -36,25 +36,13 @@ void describe('HTTP API contract (dev server, worker, receiver)', () => {
   }
   const bodies = () => receiver.requests.map((r) => r.json as { changes: Change[] });
 
+  let stack: Stack;
   before(async () => {
-    t = await startTemporal({ config: { routingRefreshMs: 300 } });
-    await t.startWorker();
-    receiver = await startReceiver();
-    const catalog = loadCatalog(t.config.eventCatalogPath);
-    server = await startApiServer({
-      config: t.config,
-      client: t.client,
-      catalog,
-      codec: createEncryptionCodec(t.config.encryptionKeys),
-      metrics: createMetrics(),
-      host: '127.0.0.1',
-      port: 0,
-    });
+    stack = await startStack();
+    ({ t, server, receiver } = stack);
   });
   after(async () => {
-    await server?.close();
-    await receiver?.close();
-    await t?.teardown();
+    await stack?.close();
   });
 
   void it('walks create, list, get, patch, publish, pause, resume, rotate, deliveries, redeliver and delete', async () => {

@@ -3,16 +3,15 @@
 // still reaches the receiver.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startApiServer, type ApiServer } from '../../src/api/server';
-import { loadCatalog } from '../../src/catalog/catalog';
-import { createMetrics, type Metrics } from '../../src/metrics';
-import { createEncryptionCodec } from '../../src/temporal/codec';
 import { subscriptionWorkflowId } from '../../workflows/messages';
 import type { Change } from '../../workflows/types';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../helpers/config';
-import { startReceiver, type Receiver } from '../helpers/receiver';
 import { waitUntil } from '../helpers/subscriptions';
-import { startTemporal, type TemporalHarness } from '../helpers/temporal';
+import type { ApiServer } from '../../src/api/server';
+import type { Metrics } from '../../src/metrics';
+import type { Receiver } from '../helpers/receiver';
+import { startStack, type Stack } from '../helpers/stack';
+import type { TemporalHarness } from '../helpers/temporal';
 
 const REQUESTS = 200;
 
@@ -29,25 +28,13 @@ void describe('group commit (dev server)', () => {
       body: JSON.stringify(body),
     });
 
+  let stack: Stack;
   before(async () => {
-    t = await startTemporal();
-    await t.startWorker();
-    receiver = await startReceiver();
-    metrics = createMetrics();
-    server = await startApiServer({
-      config: t.config,
-      client: t.client,
-      catalog: loadCatalog(t.config.eventCatalogPath),
-      codec: createEncryptionCodec(t.config.encryptionKeys),
-      metrics,
-      host: '127.0.0.1',
-      port: 0,
-    });
+    stack = await startStack();
+    ({ t, server, receiver, metrics } = stack);
   });
   after(async () => {
-    await server?.close();
-    await receiver?.close();
-    await t?.teardown();
+    await stack?.close();
   });
 
   void it(`${REQUESTS} concurrent requests make far fewer signals, and every change is delivered`, async () => {

@@ -10,7 +10,7 @@ import { codecUiToken } from '../../src/api/routes/codec';
 import { SQLITE_PRAGMAS } from '../../src/temporal/dev-server';
 import { statusQuery, subscriptionWorkflowId } from '../../workflows/messages';
 import { TEST_ADMIN_KEY } from '../helpers/config';
-import { personChange, startOpsStack, type OpsStack } from '../helpers/ops-stack';
+import { personChange, startStack, type Stack } from '../helpers/stack';
 
 const TOKEN = 'tok_at_rest_Q7vX2mZk9';
 const SECRET = `whsec_${Buffer.from('at-rest-signing-secret-bytes-0123456789').toString('base64')}`;
@@ -39,7 +39,7 @@ function scan(files: string[], needles: string[]): string[] {
 }
 
 void describe('payload encryption at rest and the codec server', () => {
-  let s: OpsStack;
+  let s: Stack;
   let dir: string;
   let db: string;
   before(async () => {
@@ -47,7 +47,7 @@ void describe('payload encryption at rest and the codec server', () => {
     db = join(dir, 'temporal.db');
     // The embedded server's own pragmas, so the WAL exists as in `npm start`.
     const extraArgs = SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]);
-    s = await startOpsStack({ dbFilename: db, extraArgs });
+    s = await startStack({ dbFilename: db, extraArgs });
   });
   after(async () => {
     await s?.close();

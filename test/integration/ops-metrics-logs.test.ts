@@ -6,7 +6,7 @@ import { codecUiToken } from '../../src/api/routes/codec';
 import { createLogger } from '../../src/runtime';
 import { statusQuery, subscriptionWorkflowId } from '../../workflows/messages';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../helpers/config';
-import { personChange, startOpsStack, type OpsStack } from '../helpers/ops-stack';
+import { personChange, startStack, type Stack } from '../helpers/stack';
 import { testConfig } from '../helpers/config';
 
 const TOKEN = 'tok_log_probe_5KqP8wR';
@@ -20,14 +20,14 @@ function sample(text: string, name: string, labels = ''): number {
 }
 
 void describe('metrics and logs', () => {
-  let s: OpsStack;
+  let s: Stack;
   const logs: string[] = [];
   before(async () => {
     const logger = createLogger(
       { ...testConfig(), logLevel: 'debug' },
       { write: (l: string) => void logs.push(l) },
     );
-    s = await startOpsStack({ logger });
+    s = await startStack({ logger });
     s.receiver.setStatus((req) => (req.path.startsWith('/fail') ? 500 : 200));
   });
   after(async () => s?.close());

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../workflows/messages';
-import { startOpsStack, type OpsStack } from '../helpers/ops-stack';
+import { startStack, type Stack } from '../helpers/stack';
 
 /** Visibility is eventually consistent: poll with a bound. */
 async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
@@ -24,9 +24,9 @@ async function listIds(client: Client, query: string): Promise<string[]> {
 }
 
 void describe('Temporal UI visibility', () => {
-  let s: OpsStack;
+  let s: Stack;
   before(async () => {
-    s = await startOpsStack();
+    s = await startStack();
   });
   after(async () => s?.close());
 

@@ -5,21 +5,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { startApiServer, type ApiServer } from '../../src/api/server';
-import { loadCatalog } from '../../src/catalog/catalog';
-import { createMetrics } from '../../src/metrics';
 import {
   verifyDelivery,
   WebhookVerificationError,
   type VerificationErrorCode,
 } from '../../src/receiver/index';
-import { createEncryptionCodec } from '../../src/temporal/codec';
 import { startFakePublisher, type FakePublisher } from '../../examples/partner/fake-publisher';
 import { INSTITUTE, runScenario, startDemo, TRAININGS } from '../../examples/partner/run';
 import { startPartner } from '../../examples/partner/server';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../helpers/config';
-import { startReceiver, type Receiver } from '../helpers/receiver';
-import { startTemporal, type TemporalHarness } from '../helpers/temporal';
+import type { ApiServer } from '../../src/api/server';
+import type { Receiver } from '../helpers/receiver';
+import { startStack, type Stack } from '../helpers/stack';
 
 type Headers = Record<string, string>;
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
@@ -30,10 +27,10 @@ function refusedWith(code: VerificationErrorCode) {
 }
 
 void describe('a real delivery from Herald', { timeout: 120_000 }, () => {
-  let t: TemporalHarness;
   let server: ApiServer;
   let receiver: Receiver;
   let publisher: FakePublisher;
+  let stack: Stack;
 
   async function post(path: string, key: string, body?: unknown) {
     const res = await fetch(server.url + path, {
@@ -47,23 +44,11 @@ void describe('a real delivery from Herald', { timeout: 120_000 }, () => {
 
   before(async () => {
     publisher = await startFakePublisher({ institutes: [INSTITUTE], trainings: TRAININGS });
-    t = await startTemporal({ config: { routingRefreshMs: 300, apiBaseUrl: publisher.url } });
-    await t.startWorker();
-    receiver = await startReceiver();
-    server = await startApiServer({
-      config: t.config,
-      client: t.client,
-      catalog: loadCatalog(t.config.eventCatalogPath),
-      codec: createEncryptionCodec(t.config.encryptionKeys),
-      metrics: createMetrics(),
-      host: '127.0.0.1',
-      port: 0,
-    });
+    stack = await startStack({ config: { apiBaseUrl: publisher.url } });
+    ({ server, receiver } = stack);
   });
   after(async () => {
-    await server?.close();
-    await receiver?.close();
-    await t?.teardown();
+    await stack?.close();
     await publisher?.close();
   });
 

@@ -1,4 +1,4 @@
-// The whole Herald stack in one test process for the operations tests: a real Temporal dev
+// The whole Herald stack in one test process: a real Temporal dev
 // server, a worker and the API listening on 127.0.0.1, sharing one metrics registry, plus a
 // real receiver.
 import { startApiServer, type ApiServer } from '../../src/api/server';
@@ -13,7 +13,7 @@ import { startTemporal, type TemporalHarness } from './temporal';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export interface OpsStack {
+export interface Stack {
   t: TemporalHarness;
   server: ApiServer;
   receiver: Receiver;
@@ -26,9 +26,9 @@ export interface OpsStack {
   close(): Promise<void>;
 }
 
-export async function startOpsStack(
+export async function startStack(
   opts: { dbFilename?: string; extraArgs?: string[]; logger?: object; config?: Partial<HeraldConfig> } = {},
-): Promise<OpsStack> {
+): Promise<Stack> {
   const t = await startTemporal({
     config: { routingRefreshMs: 300, ...opts.config },
     dbFilename: opts.dbFilename,
@@ -66,7 +66,7 @@ export async function startOpsStack(
       port: 0,
     });
     stops.push(() => server.close());
-    const api: OpsStack['api'] = async (method, path, o = {}) => {
+    const api: Stack['api'] = async (method, path, o = {}) => {
       const headers: Record<string, string> = {};
       const key = o.key === 'admin' ? TEST_ADMIN_KEY : o.key === 'publish' ? TEST_PUBLISH_KEY : o.key;
       if (key) headers.authorization = `Bearer ${key}`;
