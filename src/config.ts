@@ -45,6 +45,10 @@ export const envSchema = z.object({
   HERALD_TEMPORAL_PORT: port.default(7233),
   HERALD_METRICS_PORT: port.optional(),
   HERALD_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  HERALD_SDK_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9465')
+    .optional(),
   HERALD_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -80,6 +84,8 @@ export interface HeraldConfig {
   metricsPort?: number;
   /** Worker's workflow cache size; unset = the SDK's default (sized from available memory). */
   maxCachedWorkflows?: number;
+  /** host:port of the Temporal SDK's Prometheus exporter (worker metrics); unset = off. */
+  sdkMetricsAddress?: string;
   routingRefreshMs: number;
   logLevel: Env['HERALD_LOG_LEVEL'];
   /** Which values were generated and where they are kept, for the start-up banner. */
@@ -183,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     temporalPort: e.HERALD_TEMPORAL_PORT,
     metricsPort: e.HERALD_METRICS_PORT,
     maxCachedWorkflows: e.HERALD_MAX_CACHED_WORKFLOWS,
+    sdkMetricsAddress: e.HERALD_SDK_METRICS_ADDRESS,
     routingRefreshMs: e.HERALD_ROUTING_REFRESH_MS,
     logLevel: e.HERALD_LOG_LEVEL,
     generatedKeysFile,

@@ -14,7 +14,7 @@ import { createEncryptionCodec } from './temporal/codec';
 import { temporalBinary } from './temporal/binaries';
 import { startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server';
 import { registerSearchAttributes } from './temporal/search-attributes';
-import { createHeraldWorker, installSdkLogger } from './worker';
+import { createHeraldWorker, installSdkRuntime } from './worker';
 
 export type Mode = 'all' | 'api' | 'worker';
 
@@ -52,7 +52,7 @@ export function createLogger(config: HeraldConfig, destination?: pino.Destinatio
 
 export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Promise<Herald> {
   const log = createLogger(config);
-  installSdkLogger();
+  installSdkRuntime({ prometheusBindAddress: config.sdkMetricsAddress });
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse())

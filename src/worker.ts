@@ -49,10 +49,25 @@ export async function createHeraldWorker(
   return { worker, connection, close };
 }
 
-let sdkLoggerInstalled = false;
-/** The SDK logs every worker state change at INFO; warnings and errors are what operators need. */
-export function installSdkLogger(level: 'WARN' | 'ERROR' = 'WARN'): void {
-  if (sdkLoggerInstalled) return;
-  sdkLoggerInstalled = true;
-  Runtime.install({ logger: new DefaultLogger(level) });
+let sdkRuntimeInstalled = false;
+/**
+ * Once per process, before any worker or native connection: the SDK's logger (it logs every
+ * worker state change at INFO; warnings and errors are what operators need) and, when an
+ * address is given, its Prometheus exporter (task slots, poll and schedule-to-start latencies,
+ * cache size, sticky hits: what tells whether a worker keeps up).
+ */
+export function installSdkRuntime(
+  opts: { level?: 'WARN' | 'ERROR'; prometheusBindAddress?: string } = {},
+): void {
+  if (sdkRuntimeInstalled) return;
+  sdkRuntimeInstalled = true;
+  const metrics = opts.prometheusBindAddress
+    ? { prometheus: { bindAddress: opts.prometheusBindAddress } }
+    : undefined;
+  Runtime.install({
+    logger: new DefaultLogger(opts.level ?? 'WARN'),
+    ...(metrics ? { telemetryOptions: { metrics } } : {}),
+  });
 }
+
+export const installSdkLogger = (level: 'WARN' | 'ERROR' = 'WARN'): void => installSdkRuntime({ level });
