@@ -3,7 +3,6 @@
 // the load generator in this process does not share an event loop with what it measures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { temporalBinary } from '../src/temporal/binaries';
 import { SQLITE_PRAGMAS, startDevServer, type DevServer } from '../src/temporal/dev-server';
@@ -11,16 +10,8 @@ import { sleep } from './pool';
 
 const ROOT = resolve(__dirname, '..');
 
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
+export { freePort } from '../test/helpers/ports';
+import { freePort } from '../test/helpers/ports';
 
 /** `synchronous` is the production FULL unless the run asks otherwise (to show what fsync costs). */
 export async function startTemporalServer(dataDir: string, sync = 'FULL'): Promise<DevServer> {

@@ -4,23 +4,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { codecUiToken } from '../../src/api/routes/codec';
+import { freePort } from '../helpers/ports';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ADMIN_KEY = 'process-test-admin-key-0123456789';
 const PUBLISH_KEY = 'process-test-publish-key-0123456789';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Children of `pid` by their /proc stat (Linux). */
 function childPids(pid: number): { pid: number; comm: string }[] {

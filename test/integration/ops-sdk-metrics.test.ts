@@ -4,19 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startTemporal, type TemporalHarness } from '../helpers/temporal';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../helpers/config';
+import { freePort } from '../helpers/ports';
 import { waitUntil } from '../helpers/subscriptions';
-
-async function freePort(): Promise<number> {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  return port;
-}
 
 describe('Temporal SDK worker metrics', () => {
   let t: TemporalHarness;

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { temporalBinary } from '../../../src/temporal/binaries';
@@ -14,17 +13,8 @@ import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../../helpers/config';
 const ROOT = resolve(__dirname, '..', '..', '..');
 export const ENCRYPTION_KEY = `rel1:${Buffer.alloc(32, 3).toString('base64')}`;
 
-/** A port that was free a moment ago (the kernel picks it; we release it for the child). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort } from '../../helpers/ports';
+import { freePort } from '../../helpers/ports';
 
 const hasExited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
 const exitOf = (c: ChildProcess) =>
