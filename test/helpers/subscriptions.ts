@@ -4,7 +4,13 @@ import type { Client } from '@temporalio/client';
 import { changeKey } from '../../workflows/merge';
 import { subscriptionWorkflowId } from '../../workflows/messages';
 import type { SubscriptionWorkflowInput } from '../../workflows/subscription';
-import type { BatchingConfig, Change, RetryConfig, SubscriptionConfig } from '../../workflows/types';
+import type {
+  BatchingConfig,
+  Change,
+  PublicSubscription,
+  RetryConfig,
+  SubscriptionConfig,
+} from '../../workflows/types';
 
 export const newSubscriptionId = () => `sub_${randomBytes(10).toString('hex')}`;
 
@@ -71,3 +77,24 @@ export async function waitUntil(pred: () => boolean, timeoutMs: number, what = '
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A subscription as the API shows it (no secrets), with the contract's defaults. */
+export const publicSubscription = (
+  id: string,
+  events: string[],
+  extra: Partial<PublicSubscription> = {},
+): PublicSubscription => ({
+  id,
+  name: id,
+  url: 'https://example.com/hook',
+  description: '',
+  events,
+  includePii: false,
+  includeDetails: false,
+  batching: { debounceMs: 2000, maxWaitMs: 10_000, maxBatchSize: 500 },
+  retry: { initialIntervalMs: 60_000, backoffCoefficient: 2, maximumAttempts: 13, timeoutMs: 10_000 },
+  state: 'active',
+  createdAt: '2024-01-01T00:00:00.000Z',
+  updatedAt: '2024-01-01T00:00:00.000Z',
+  ...extra,
+});

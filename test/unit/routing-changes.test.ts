@@ -11,6 +11,7 @@ import { ApiError } from '../../src/service/errors';
 import { GroupCommitter } from '../../src/service/group-commit';
 import { RoutingTable } from '../../src/service/routing-table';
 import type { Change, PublicSubscription } from '../../workflows/types';
+import { publicSubscription } from '../helpers/subscriptions';
 
 const catalog = createCatalog([
   { name: 'person.update', description: 'd', pii: ['person.email'], details: ['person.notes'] },
@@ -18,21 +19,7 @@ const catalog = createCatalog([
   { name: 'training.destroy', description: 'd', pii: [], details: [] },
 ]);
 
-const sub = (id: string, events: string[], extra: Partial<PublicSubscription> = {}): PublicSubscription => ({
-  id,
-  name: id,
-  url: 'https://example.com/hook',
-  description: '',
-  events,
-  includePii: false,
-  includeDetails: false,
-  batching: { debounceMs: 2000, maxWaitMs: 10_000, maxBatchSize: 500 },
-  retry: { initialIntervalMs: 60_000, backoffCoefficient: 2, maximumAttempts: 13, timeoutMs: 10_000 },
-  state: 'active',
-  createdAt: '2024-01-01T00:00:00.000Z',
-  updatedAt: '2024-01-01T00:00:00.000Z',
-  ...extra,
-});
+const sub = publicSubscription;
 
 async function setup(subs: PublicSubscription[], fail: (id: string) => unknown = () => null) {
   const signals: { id: string; changes: Change[] }[] = [];

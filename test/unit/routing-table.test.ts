@@ -2,22 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RoutingTable } from '../../src/service/routing-table';
 import type { PublicSubscription } from '../../workflows/types';
+import { publicSubscription } from '../helpers/subscriptions';
 
-const sub = (id: string, events: string[], extra: Partial<PublicSubscription> = {}): PublicSubscription => ({
-  id,
-  name: id,
-  url: 'https://example.com/hook',
-  description: '',
-  events,
-  includePii: false,
-  includeDetails: false,
-  batching: { debounceMs: 2000, maxWaitMs: 10_000, maxBatchSize: 500 },
-  retry: { initialIntervalMs: 60_000, backoffCoefficient: 2, maximumAttempts: 13, timeoutMs: 10_000 },
-  state: 'active',
-  createdAt: '2024-01-01T00:00:00.000Z',
-  updatedAt: '2024-01-01T00:00:00.000Z',
-  ...extra,
-});
+const sub = publicSubscription;
 
 const ids = (subs: PublicSubscription[]) => subs.map((s) => s.id).sort();
 
