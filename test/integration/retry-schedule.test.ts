@@ -15,14 +15,11 @@ import type { DeliveryInput, DeliveryResult, RetryConfig } from '../../workflows
 import { testConfig } from '../helpers/config';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { newSubscriptionId } from '../helpers/subscriptions';
+import { RETRY_DEFAULTS } from '../../src/api/subscription-schemas';
 
 const MINUTE = 60_000;
-const DEFAULT_RETRY: RetryConfig = {
-  initialIntervalMs: MINUTE,
-  backoffCoefficient: 2,
-  maximumAttempts: 13,
-  timeoutMs: 10_000,
-};
+// The contract's defaults, as the API applies them.
+const DEFAULT_RETRY: RetryConfig = RETRY_DEFAULTS;
 
 describe('retry schedule (time-skipping server)', () => {
   const config = testConfig();

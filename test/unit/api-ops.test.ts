@@ -2,13 +2,10 @@
 // answers when Temporal cannot be reached: they must say so and reveal nothing else.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app';
-import { loadCatalog } from '../../src/catalog/catalog';
 import { createMetrics } from '../../src/metrics';
-import { createEncryptionCodec } from '../../src/temporal/codec';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY, testConfig } from '../helpers/config';
+import { buildOfflineApp } from '../helpers/offline-app';
 
 const ADMIN = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
 const PUBLISH = { authorization: `Bearer ${TEST_PUBLISH_KEY}` };
@@ -19,15 +16,7 @@ void describe('operations routes', () => {
   let app: FastifyInstance;
   const config = testConfig({ uiPort: 18233 });
   before(async () => {
-    const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    app = await buildApp({
-      config,
-      client,
-      catalog: loadCatalog(config.eventCatalogPath),
-      codec: createEncryptionCodec(config.encryptionKeys),
-      metrics: createMetrics(),
-      callTimeoutMs: 500,
-    });
+    app = await buildOfflineApp(config, { metrics: createMetrics() });
   });
   after(async () => app.close());
 

@@ -2,12 +2,9 @@
 // one must be refused with a 4xx and the error body before Temporal is ever needed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { buildApp } from '../../src/api/app';
-import { loadCatalog } from '../../src/catalog/catalog';
-import { createEncryptionCodec } from '../../src/temporal/codec';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY, testConfig } from '../helpers/config';
+import { buildOfflineApp } from '../helpers/offline-app';
 
 const ADMIN = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
 const PUBLISH = { authorization: `Bearer ${TEST_PUBLISH_KEY}` };
@@ -509,15 +506,7 @@ void describe('malformed requests are refused with 4xx and the error body', () =
       allowInsecureUrls: false,
       http: { host: '127.0.0.1', port: 0, bodyLimit: BODY_LIMIT },
     });
-    // Nothing listens on port 1: any request that reached Temporal would fail with a 503.
-    const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    app = await buildApp({
-      config,
-      client,
-      catalog: loadCatalog(config.eventCatalogPath),
-      codec: createEncryptionCodec(config.encryptionKeys),
-      callTimeoutMs: 500,
-    });
+    app = await buildOfflineApp(config);
   });
   after(async () => app.close());
 

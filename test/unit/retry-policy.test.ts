@@ -7,14 +7,11 @@ import {
   toRetryPolicy,
 } from '../../workflows/retry-policy';
 import type { RetryConfig } from '../../workflows/types';
+import { RETRY_DEFAULTS } from '../../src/api/subscription-schemas';
 
 const MIN = 60_000;
-const DEFAULTS: RetryConfig = {
-  initialIntervalMs: MIN,
-  backoffCoefficient: 2,
-  maximumAttempts: 13,
-  timeoutMs: 10_000,
-};
+// The contract's defaults, as the API applies them.
+const DEFAULTS: RetryConfig = RETRY_DEFAULTS;
 
 describe('retry policy maths', () => {
   it('reproduces the Coachview table from 11:45', () => {
