@@ -55,15 +55,6 @@ function statusFailure(res: HttpResponse): { type: string; message: string; deta
   return { type: redirect ? 'Redirect' : `HttpStatus${res.statusCode}`, message, details };
 }
 
-/**
- * Builds `deliver`. Each attempt signs the exact bytes it sends, stamps its own
- * `webhook-timestamp` and signs with the secrets live at that moment, so a retry after a
- * rotation carries the signatures that are valid then.
- *
- * Retry-After (on 429/503 or any status) is recorded in the failure details and the log but
- * does not move the next attempt: contract §5 fixes the schedule exactly, and a receiver that
- * could stretch it could also make Herald give up earlier than partners were promised.
- */
 /** What a successful attempt returns; failed attempts are reported by signal before they throw. */
 export interface DeliverOutcome {
   statusCode: number;
@@ -71,8 +62,27 @@ export interface DeliverOutcome {
   attempt: AttemptRecord;
 }
 
+/** The first attempt, made as a local activity of the subscription: an outcome, never a throw. */
+export type FirstAttemptOutcome =
+  | { ok: true; attempt: AttemptRecord }
+  | { ok: false; attempt: AttemptRecord; failureType: string };
+
+type Attempt =
+  | { ok: true; record: AttemptRecord; statusCode: number }
+  | { ok: false; record: AttemptRecord; type: string; message: string; details: AttemptFailureDetails };
+
+/**
+ * Builds the delivery activities. Each attempt signs the exact bytes it sends, stamps its own
+ * `webhook-timestamp` and signs with the secrets live at that moment, so a retry after a
+ * rotation carries the signatures that are valid then.
+ *
+ * Retry-After (on 429/503 or any status) is recorded in the failure details and the log but
+ * does not move the next attempt: contract §5 fixes the schedule exactly, and a receiver that
+ * could stretch it could also make Herald give up earlier than partners were promised.
+ */
 export function createDeliver(deps: DeliverDeps) {
-  return async function deliver(input: DeliveryInput): Promise<DeliverOutcome> {
+  /** One signed POST; `attempt` is its number in the contract's schedule. */
+  async function attemptOnce(input: DeliveryInput, attempt: number): Promise<Attempt> {
     const ctx = Context.current();
     const startedAt = deps.now();
     const body = Buffer.from(JSON.stringify({ changes: input.changes }), 'utf8');
@@ -84,41 +94,7 @@ export function createDeliver(deps: DeliverDeps) {
       token: input.token,
       secrets: liveSecrets(input.secrets, startedAt),
     });
-
-    const recordOf = (r: Omit<AttemptRecord, 'attempt' | 'at'>): AttemptRecord => ({
-      attempt: ctx.info.attempt,
-      at: startedAt.toISOString(),
-      ...r,
-    });
-    const report = async (
-      outcome: 'success' | 'failure',
-      record: Omit<AttemptRecord, 'attempt' | 'at'>,
-    ): Promise<void> => {
-      deps.metrics?.attempt(outcome, record.durationMs);
-      // Only the activity knows the outcome without a query; with maximumAttempts 0 none is last.
-      const max = input.retry.maximumAttempts;
-      if (outcome === 'success') {
-        deps.metrics?.delivery?.('delivered');
-        // A success travels back as the activity's result: no signal (and no extra workflow
-        // task) on the common path.
-        return;
-      }
-      if (max > 0 && ctx.info.attempt >= max) deps.metrics?.delivery?.('failed');
-      // Absent only for an activity started outside a workflow: then there is no log to write to.
-      const workflowId = ctx.info.workflowExecution?.workflowId;
-      if (!deps.reportAttempt || workflowId === undefined) return;
-      try {
-        await deps.reportAttempt(workflowId, recordOf(record));
-      } catch (err) {
-        // The attempt itself stands; only its entry in the delivery log is missing.
-        ctx.log.warn('could not record the delivery attempt', {
-          deliveryId: input.deliveryId,
-          attempt: ctx.info.attempt,
-          error: err instanceof Error ? err.message : String(err),
-        });
-      }
-    };
-
+    const at = startedAt.toISOString();
     let res: HttpResponse;
     try {
       res = await deps.http.post(input.url, body, headers, input.retry.timeoutMs, ctx.cancellationSignal);
@@ -127,29 +103,63 @@ export function createDeliver(deps: DeliverDeps) {
       const e = err as DeliveryError;
       const kind = e.kind ?? 'network';
       const durationMs = e.durationMs ?? 0;
-      await report('failure', { error: `${ERROR_TYPES[kind]}: ${e.message}`, durationMs });
-      throw ApplicationFailure.retryable(e.message, ERROR_TYPES[kind], {
-        durationMs,
-      } satisfies AttemptFailureDetails);
+      const type = ERROR_TYPES[kind];
+      const record = { attempt, at, error: `${type}: ${e.message}`, durationMs };
+      return { ok: false, record, type, message: e.message, details: { durationMs } };
     }
-
     if (res.statusCode >= 200 && res.statusCode < 300) {
-      const ok = { statusCode: res.statusCode, durationMs: res.durationMs };
-      await report('success', ok);
-      return { ...ok, attempt: recordOf(ok) };
+      const record = { attempt, at, statusCode: res.statusCode, durationMs: res.durationMs };
+      return { ok: true, record, statusCode: res.statusCode };
     }
     const failure = statusFailure(res);
-    await report('failure', {
-      statusCode: res.statusCode,
-      error: failure.message,
-      durationMs: res.durationMs,
-    });
     if (failure.details.retryAfter !== undefined) {
       ctx.log.info('receiver sent Retry-After; the retry schedule is kept', {
         deliveryId: input.deliveryId,
         retryAfter: failure.details.retryAfter,
       });
     }
-    throw ApplicationFailure.retryable(failure.message, failure.type, failure.details);
+    const record = { attempt, at, statusCode: res.statusCode, error: failure.message, durationMs: res.durationMs };
+    return { ok: false, record, ...failure };
+  }
+
+  const count = (a: Attempt, retry: DeliveryInput['retry']): void => {
+    deps.metrics?.attempt(a.ok ? 'success' : 'failure', a.record.durationMs);
+    // Only the activity knows the outcome without a query; with maximumAttempts 0 none is last.
+    if (a.ok) deps.metrics?.delivery?.('delivered');
+    else if (retry.maximumAttempts > 0 && a.record.attempt >= retry.maximumAttempts)
+      deps.metrics?.delivery?.('failed');
   };
+
+  /** Attempts 1…n (or offset+1… after a fast-path first attempt) under the delivery workflow's retry policy. */
+  async function deliver(input: DeliveryInput): Promise<DeliverOutcome> {
+    const ctx = Context.current();
+    const a = await attemptOnce(input, ctx.info.attempt + (input.attemptOffset ?? 0));
+    count(a, input.retry);
+    // A success travels back as the activity's result: no signal (and no extra workflow task).
+    if (a.ok) return { statusCode: a.statusCode, durationMs: a.record.durationMs, attempt: a.record };
+    // Absent only for an activity started outside a workflow: then there is no log to write to.
+    const workflowId = ctx.info.workflowExecution?.workflowId;
+    if (deps.reportAttempt && workflowId !== undefined) {
+      try {
+        await deps.reportAttempt(workflowId, a.record);
+      } catch (err) {
+        // The attempt itself stands; only its entry in the delivery log is missing.
+        ctx.log.warn('could not record the delivery attempt', {
+          deliveryId: input.deliveryId,
+          attempt: a.record.attempt,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+    throw ApplicationFailure.retryable(a.message, a.type, a.details);
+  }
+
+  /** Attempt 1 as a local activity: the subscription decides what follows from the outcome. */
+  async function deliverFirst(input: DeliveryInput): Promise<FirstAttemptOutcome> {
+    const a = await attemptOnce(input, 1);
+    count(a, input.retry);
+    return a.ok ? { ok: true, attempt: a.record } : { ok: false, attempt: a.record, failureType: a.type };
+  }
+
+  return { deliver, deliverFirst };
 }

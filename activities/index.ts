@@ -26,7 +26,7 @@ const ownedClients = new WeakMap<object, HttpClient>();
 export function createActivities(deps: ActivityDeps) {
   const http = deps.httpClient ?? createHttpClient({ allowInsecure: deps.allowInsecureUrls });
   const activities = {
-    deliver: createDeliver({
+    ...createDeliver({
       headerPrefix: deps.headerPrefix,
       http,
       reportAttempt: deps.reportAttempt,
@@ -47,4 +47,4 @@ export async function closeActivities(activities: Activities): Promise<void> {
   await http?.close();
 }
 
-export type { AttemptFailureDetails } from './deliver';
+export type { AttemptFailureDetails, FirstAttemptOutcome } from './deliver';

@@ -44,7 +44,7 @@ export const envSchema = z.object({
   HERALD_UI_PORT: port.default(8233),
   HERALD_TEMPORAL_PORT: port.default(7233),
   HERALD_METRICS_PORT: port.optional(),
-  HERALD_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  HERALD_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   HERALD_SDK_METRICS_ADDRESS: z
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9465')
@@ -82,8 +82,8 @@ export interface HeraldConfig {
   temporalPort: number;
   /** `npm run worker` only: port of its /metrics listener (the API serves /metrics otherwise). */
   metricsPort?: number;
-  /** Worker's workflow cache size; unset = the SDK's default (sized from available memory). */
-  maxCachedWorkflows?: number;
+  /** Worker's workflow cache size (workflows kept in memory between their tasks). */
+  maxCachedWorkflows: number;
   /** host:port of the Temporal SDK's Prometheus exporter (worker metrics); unset = off. */
   sdkMetricsAddress?: string;
   routingRefreshMs: number;

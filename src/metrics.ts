@@ -1,6 +1,6 @@
 // Prometheus metrics for the API and the worker. One registry per process (not prom-client's
 // global one), so tests and the combined `npm start` process never register a metric twice.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type DeliveryOutcome = 'delivered' | 'failed';
 export type AttemptOutcome = 'success' | 'http_error' | 'timeout' | 'network_error' | 'refused';
@@ -14,6 +14,8 @@ export interface Metrics {
   deliveries: Counter<'outcome'>;
   deliveryAttempts: Counter<'outcome'>;
   deliveryDuration: Histogram<'outcome'>;
+  /** Subscriptions whose workflow was closed outside Herald (see the README runbook). */
+  subscriptionsBroken: Gauge;
   /** One HTTP attempt of a delivery ended (called by the delivery activity). */
   attempt(outcome: AttemptOutcome | string, durationMs: number): void;
   /** A delivery ended for good: delivered, or failed after its last attempt. */
@@ -66,9 +68,15 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
+  const subscriptionsBroken = new Gauge({
+    name: 'herald_subscriptions_broken',
+    help: 'Subscriptions whose workflow was closed by anything but DELETE; changes for them are refused with 503.',
+    registers,
+  });
 
   return {
     registry,
+    subscriptionsBroken,
     changesReceived,
     changesRouted,
     signalsSent,

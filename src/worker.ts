@@ -38,8 +38,10 @@ export async function createHeraldWorker(
     activities,
     dataConverter: heraldDataConverter(config.encryptionKeys),
     shutdownGraceTime: '10s',
-    // Each cached subscription costs ~200 KB; an evicted one is replayed from its (bounded) history.
-    ...(config.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.maxCachedWorkflows } : {}),
+    // Bounded whatever the backlog: a cached subscription holds at most its open window (384 KB)
+    // and its retained changes (384 KB), a queued delivery its batch (≤ 1 MB, usually far less);
+    // an evicted workflow is replayed from its (bounded) history on its next task.
+    maxCachedWorkflows: config.maxCachedWorkflows,
   });
   // After the worker has stopped: the HTTP client's keep-alive sockets, then the connection.
   const close = async () => {

@@ -2,16 +2,19 @@
 // A child of its subscription, so the subscription can continue-as-new during a 68-hour retry.
 import {
   ActivityFailure,
+  condition,
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   setHandler,
+  sleep,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   attemptSignal,
   deliveryFinishedSignal,
   deliveryStateQuery,
+  releaseSignal,
   subscriptionWorkflowId,
 } from './messages';
 import { retryDelayMs, toRetryPolicy } from './retry-policy';
@@ -21,8 +24,11 @@ import type { AttemptRecord, DeliveryInput, DeliveryResult, DeliveryState, Deliv
 export const TIMEOUT_MARGIN_MS = 5_000;
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
-  const attempts: AttemptRecord[] = [];
+  const attempts: AttemptRecord[] = [...(input.priorAttempts ?? [])];
   let status: DeliveryStatus = 'in_flight';
+  // A sealed batch waits for its turn; until then it is queued, not in flight.
+  let released = !input.queued;
+  setHandler(releaseSignal, () => void (released = true));
 
   const note = (record: AttemptRecord) => {
     if (attempts.some((a) => a.attempt === record.attempt)) return;
@@ -37,7 +43,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     return {
       deliveryId: input.deliveryId,
       sequence: input.sequence,
-      status,
+      status: released ? status : 'queued',
       changes: input.changes,
       attempts,
       attemptsLeft: max === 0 ? null : Math.max(0, max - attempts.length),
@@ -53,10 +59,13 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
 
   const { deliver } = proxyActivities<Activities>({
     startToCloseTimeout: input.retry.timeoutMs + TIMEOUT_MARGIN_MS,
-    retry: toRetryPolicy(input.retry),
+    retry: toRetryPolicy(input.retry, input.attemptOffset ?? 0),
     summary: `POST ${input.changes.length} change(s)`,
   });
   try {
+    if (!released) await condition(() => released);
+    // Taking over after the subscription's first attempt: the schedule's gap comes first.
+    if (input.firstDelayMs) await sleep(input.firstDelayMs);
     const outcome = await deliver(input);
     // Histories recorded before the attempt travelled in the result have it as a signal only.
     if (outcome?.attempt) note(outcome.attempt);

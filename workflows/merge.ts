@@ -29,7 +29,12 @@ export interface PendingEntry {
   firstAt: number;
   /** When the latest change of this key arrived. */
   lastAt: number;
+  /** JSON length of `change`, kept so the backlog's size is known without re-serializing. */
+  bytes?: number;
 }
+
+/** JSON length of one change, the unit every size bound of a subscription is counted in. */
+export const changeBytes = (c: Change): number => JSON.stringify(c).length + 1;
 
 /**
  * The pending changes of one subscription. A Map keeps insertion order, and a merged key is
@@ -37,25 +42,33 @@ export interface PendingEntry {
  */
 export class PendingChanges {
   private readonly entries = new Map<string, PendingEntry>();
+  private totalBytes = 0;
 
   constructor(initial: PendingEntry[] = []) {
-    for (const e of initial) this.entries.set(e.key, e);
+    for (const e of initial) {
+      const bytes = e.bytes ?? changeBytes(e.change);
+      this.entries.set(e.key, { ...e, bytes });
+      this.totalBytes += bytes;
+    }
   }
 
   get size(): number {
     return this.entries.size;
   }
 
+  /** JSON bytes of every pending change: what a batch of all of them would weigh. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
   add(change: Change, now: number): void {
     const key = changeKey(change);
     const prev = this.entries.get(key);
     this.entries.delete(key);
-    this.entries.set(key, {
-      key,
-      change: mergeChange(prev?.change, change),
-      firstAt: prev?.firstAt ?? now,
-      lastAt: now,
-    });
+    const merged = mergeChange(prev?.change, change);
+    const bytes = changeBytes(merged);
+    this.totalBytes += bytes - (prev?.bytes ?? 0);
+    this.entries.set(key, { key, change: merged, firstAt: prev?.firstAt ?? now, lastAt: now, bytes });
   }
 
   addAll(changes: Change[], now: number): void {
@@ -71,12 +84,12 @@ export class PendingChanges {
     let bytes = 0;
     for (const [key, entry] of this.entries) {
       if (out.length >= max) break;
-      if (maxBytes !== Number.POSITIVE_INFINITY) {
-        bytes += JSON.stringify(entry.change).length + 1;
-        if (bytes > maxBytes && out.length > 0) break;
-      }
+      const size = entry.bytes ?? changeBytes(entry.change);
+      if (bytes + size > maxBytes && out.length > 0) break;
+      bytes += size;
       out.push(entry.change);
       this.entries.delete(key);
+      this.totalBytes -= size;
     }
     return out;
   }

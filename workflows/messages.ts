@@ -16,6 +16,8 @@ import type {
 export const changesSignal = defineSignal<[{ changes: Change[] }]>('changes');
 /** Sent by a delivery workflow to its subscription when it has ended. */
 export const deliveryFinishedSignal = defineSignal<[DeliveryResult]>('deliveryFinished');
+/** Sent by the subscription to a sealed delivery when its turn has come. */
+export const releaseSignal = defineSignal('release');
 /** Sent by the delivery activity to its delivery workflow after every attempt. */
 export const attemptSignal = defineSignal<[AttemptRecord]>('attempt');
 
@@ -23,6 +25,8 @@ export const statusQuery = defineQuery<SubscriptionStatus>('status');
 export const deliveriesQuery = defineQuery<DeliverySummary[]>('deliveries');
 export const pendingQuery = defineQuery<Change[]>('pending');
 export const deliveryStateQuery = defineQuery<DeliveryState>('deliveryState');
+/** The changes of a fast-path delivery, kept by the subscription (null: not kept, or a child has them). */
+export const deliveryChangesQuery = defineQuery<Change[] | null, [number]>('deliveryChanges');
 
 export const configureUpdate = defineUpdate<PublicSubscription, [SubscriptionPatch]>('configure');
 export const pauseUpdate = defineUpdate<PublicSubscription>('pause');

@@ -24,13 +24,22 @@ export function maximumIntervalMs(retry: RetryConfig): number {
   return retry.initialIntervalMs * retry.backoffCoefficient ** exponent;
 }
 
-export function toRetryPolicy(retry: RetryConfig): RetryPolicy {
+/**
+ * The policy of the activity that makes attempts offset+1, offset+2, …: its attempt k is the
+ * schedule's attempt k + offset, so its first interval is the schedule's interval after that
+ * attempt and it has `offset` fewer attempts. Offset 1 is the delivery workflow taking over
+ * after the subscription's own first attempt (fast path).
+ */
+export function toRetryPolicy(retry: RetryConfig, offset = 0): RetryPolicy {
+  const max = maximumIntervalMs(retry);
+  const initial = retryDelayMs(retry, offset + 1);
   return {
-    initialInterval: retry.initialIntervalMs,
+    initialInterval: initial,
     backoffCoefficient: retry.backoffCoefficient,
-    maximumInterval: maximumIntervalMs(retry),
+    // Temporal refuses a maximum below the initial interval (only when one attempt is left).
+    maximumInterval: Math.max(max, initial),
     // The SDK takes "unlimited" as no maximumAttempts at all; 0 would be refused.
-    ...(retry.maximumAttempts > 0 ? { maximumAttempts: retry.maximumAttempts } : {}),
+    ...(retry.maximumAttempts > 0 ? { maximumAttempts: Math.max(1, retry.maximumAttempts - offset) } : {}),
   };
 }
 

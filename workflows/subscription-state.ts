@@ -1,7 +1,8 @@
 // The entity state of one subscription, in one object. Pure and deterministic: the workflow
 // feeds it the workflow clock, so the same logic is unit-testable without Temporal.
-import { PendingChanges, type PendingEntry } from './merge';
+import { changeBytes, PendingChanges, type PendingEntry } from './merge';
 import type {
+  AttemptRecord,
   Change,
   DeliveryResult,
   DeliverySummary,
@@ -22,6 +23,28 @@ export const MAX_SUMMARIES = 100;
 export const MAX_BATCH_BYTES = 1_000_000;
 /** An old secret keeps signing this long after a rotation (contract §2). */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
+/**
+ * The open window's bound. Past it, while nothing can leave (a delivery in flight or paused),
+ * the oldest batch is sealed into a queued delivery workflow, so the state carried across
+ * continue-as-new, the pending query and the worker's memory stay bounded whatever the backlog.
+ */
+export const SEAL_BYTES = 384 * 1024;
+export const SEAL_KEYS = 5_000;
+/** Changes of fast-path deliveries kept for the deliveries list and redeliver (newest first). */
+export const RETAINED_BYTES = 384 * 1024;
+
+/** Changes of a delivery that has no delivery workflow (delivered on the fast path). */
+export interface RetainedBatch {
+  sequence: number;
+  bytes: number;
+  changes: Change[];
+}
+
+/** Sealed batches waiting in their delivery workflows: sequences from..from+counts.length-1. */
+export interface SealedQueue {
+  from: number;
+  counts: number[];
+}
 
 /** Everything a run hands to the next one at continue-as-new. Plain JSON. */
 export interface CarriedState {
@@ -32,6 +55,8 @@ export interface CarriedState {
   counters: SubscriptionCounters;
   deliveries: DeliverySummary[];
   lastChangeAt?: number;
+  queue?: SealedQueue;
+  retained?: RetainedBatch[];
 }
 
 const zeroCounters = (): SubscriptionCounters => ({
@@ -54,6 +79,8 @@ export class SubscriptionEntity {
   counters: SubscriptionCounters;
   deliveries: DeliverySummary[];
   lastChangeAt: number | undefined;
+  queue: SealedQueue;
+  retained: RetainedBatch[];
 
   constructor(config: SubscriptionConfig, carried?: CarriedState) {
     this.config = config;
@@ -64,6 +91,60 @@ export class SubscriptionEntity {
     this.counters = { ...zeroCounters(), ...carried?.counters };
     this.deliveries = carried?.deliveries ?? [];
     this.lastChangeAt = carried?.lastChangeAt;
+    this.queue = carried?.queue ?? { from: this.nextSequence, counts: [] };
+    this.retained = carried?.retained ?? [];
+  }
+
+  get queuedChanges(): number {
+    return this.queue.counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** The open window is past its bound and cannot leave now: seal its oldest batch. */
+  needsSeal(): boolean {
+    if (this.deleted || (!this.inFlight && !this.paused && this.queue.counts.length === 0)) return false;
+    return this.pending.bytes > SEAL_BYTES || this.pending.size > SEAL_KEYS;
+  }
+
+  /** Takes the oldest batch out of the open window and queues it behind everything sealed before. */
+  seal(): { sequence: number; changes: Change[] } {
+    const sequence = this.nextSequence++;
+    if (this.queue.counts.length === 0) this.queue.from = sequence;
+    const changes = this.pending.take(this.config.batching.maxBatchSize, MAX_BATCH_BYTES);
+    this.queue.counts.push(changes.length);
+    this.counters.deliveriesStarted += 1;
+    return { sequence, changes };
+  }
+
+  /** The next sealed batch may go: nothing in flight, not paused, not deleted. */
+  nextQueued(startedAt: string, idOf: (sequence: number) => string): InFlightDelivery | null {
+    if (this.deleted || this.paused || this.inFlight || this.queue.counts.length === 0) return null;
+    const sequence = this.queue.from++;
+    const changeCount = this.queue.counts.shift()!;
+    const deliveryId = idOf(sequence);
+    this.inFlight = { deliveryId, sequence, changeCount, startedAt, runner: 'child' };
+    this.remember({ deliveryId, sequence, status: 'in_flight', changeCount, startedAt, attempts: [] });
+    return this.inFlight;
+  }
+
+  /** A fast-path delivery succeeded: keep its changes, newest first, within RETAINED_BYTES. */
+  retain(sequence: number, changes: Change[]): void {
+    const bytes = changes.reduce((n, c) => n + changeBytes(c), 0);
+    if (bytes > RETAINED_BYTES) return;
+    this.retained.unshift({ sequence, bytes, changes });
+    let total = 0;
+    this.retained = this.retained.filter((r) => (total += r.bytes) <= RETAINED_BYTES);
+  }
+
+  retainedChanges(sequence: number): Change[] | null {
+    return this.retained.find((r) => r.sequence === sequence)?.changes ?? null;
+  }
+
+  /** The first attempt failed; a delivery workflow takes the batch over. */
+  handOver(attempt: AttemptRecord): void {
+    if (!this.inFlight) return;
+    this.inFlight = { ...this.inFlight, runner: 'child', attempts: [attempt] };
+    const summary = this.deliveries.find((d) => d.sequence === this.inFlight!.sequence);
+    if (summary) summary.attempts = [attempt];
   }
 
   get state(): SubscriptionState {
@@ -83,6 +164,8 @@ export class SubscriptionEntity {
    */
   msUntilFlush(now: number): number | undefined {
     if (this.deleted || this.paused || this.inFlight || this.pending.size === 0) return undefined;
+    // Sealed batches hold older changes: they leave first.
+    if (this.queue.counts.length > 0) return undefined;
     const { debounceMs, maxWaitMs, maxBatchSize } = this.config.batching;
     if (this.pending.size >= maxBatchSize) return 0;
     const quietAt = (this.lastChangeAt ?? now) + debounceMs;
@@ -91,10 +174,15 @@ export class SubscriptionEntity {
   }
 
   /** Takes the next batch and marks it in flight. */
-  startBatch(deliveryId: string, startedAt: string): { sequence: number; changes: Change[] } {
+  startBatch(
+    deliveryId: string,
+    startedAt: string,
+    runner?: 'local',
+  ): { sequence: number; changes: Change[] } {
     const sequence = this.nextSequence++;
     const changes = this.pending.take(this.config.batching.maxBatchSize, MAX_BATCH_BYTES);
     this.inFlight = { deliveryId, sequence, changeCount: changes.length, startedAt };
+    if (runner) this.inFlight.runner = runner;
     this.counters.deliveriesStarted += 1;
     this.remember({
       deliveryId,
@@ -162,6 +250,9 @@ export class SubscriptionEntity {
       subscription: this.publicView(),
       state: this.state,
       pendingChanges: this.pending.size,
+      pendingBytes: this.pending.bytes,
+      queuedBatches: this.queue.counts.length,
+      queuedChanges: this.queuedChanges,
       inFlight: this.inFlight,
       counters: { ...this.counters },
     };
@@ -176,6 +267,8 @@ export class SubscriptionEntity {
       counters: { ...this.counters, continuedAsNew: this.counters.continuedAsNew + 1 },
       deliveries: this.deliveries,
       lastChangeAt: this.lastChangeAt,
+      ...(this.queue.counts.length > 0 ? { queue: this.queue } : {}),
+      ...(this.retained.length > 0 ? { retained: this.retained } : {}),
     };
   }
 }

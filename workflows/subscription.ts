@@ -1,14 +1,15 @@
 // One long-lived workflow per subscription: receives changes by signal, merges them by key,
-// debounces with durable timers and hands each batch to a delivery child workflow.
+// debounces with durable timers and delivers each batch: its first attempt here as a local
+// activity, the retries in a delivery child. A backlog past the open window's bound is sealed
+// into queued delivery children, so nothing this workflow carries grows with the backlog.
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
-  ParentClosePolicy,
+  patched,
   setCurrentDetails,
   setHandler,
-  startChild,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -19,6 +20,7 @@ import {
   configureUpdate,
   deleteUpdate,
   deliveriesQuery,
+  deliveryChangesQuery,
   deliveryFinishedSignal,
   deliveryIdOf,
   deliveryWorkflowId,
@@ -31,7 +33,7 @@ import {
   statusQuery,
 } from './messages';
 import { SubscriptionEntity, type CarriedState } from './subscription-state';
-import { deliveryWorkflow } from './delivery';
+import { deliverBatch, releaseQueued, sealBatch, startLegacyDelivery } from './subscription-dispatch';
 import type { SubscriptionConfig } from './types';
 
 export interface SubscriptionWorkflowInput {
@@ -44,6 +46,12 @@ export interface SubscriptionWorkflowInput {
 }
 
 export const DEFAULT_HISTORY_LIMIT = 4096;
+/** Children a run may start before it continues as new: Temporal allows 2,000 pending per run. */
+export const CHILDREN_PER_RUN = 500;
+/** History bytes after which a run continues as new, should the server not suggest it first. */
+export const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
+/** Fast path and bounded backlog; runs recorded before them replay the old way. */
+export const FAST_PATH_PATCH = 'herald-fast-path-sealed-backlog';
 
 const SA = {
   id: defineSearchAttributeKey(SEARCH_ATTRIBUTES.subscriptionId, SearchAttributeType.KEYWORD),
@@ -57,10 +65,15 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const now = () => Date.now();
   const iso = () => new Date().toISOString();
+  const v2 = patched(FAST_PATH_PATCH);
+  let childrenStarted = 0;
   // Set when something happens that the main loop must look at before its timer fires.
   let wake = false;
-  const shouldContinueAsNew = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
+  const shouldContinueAsNew = () => {
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength >= historyLimit) return true;
+    return v2 && (childrenStarted >= CHILDREN_PER_RUN || info.historySize >= HISTORY_BYTES_LIMIT);
+  };
 
   const publish = () => {
     if (input.searchAttributes !== false) {
@@ -75,8 +88,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   };
   const describe = () => {
     const f = sub.inFlight;
+    const queued = sub.queue.counts.length;
     setCurrentDetails(
       `${sub.state}; ${sub.pending.size} pending change(s); ` +
+        (queued ? `${queued} queued batch(es) with ${sub.queuedChanges} change(s); ` : '') +
         (f ? `delivery ${f.deliveryId} (${f.changeCount} changes) in flight` : 'no delivery in flight') +
         `; ${sub.counters.deliveriesDelivered} delivered, ${sub.counters.deliveriesFailed} failed`,
     );
@@ -88,6 +103,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     // Not woken for every signal: the debounce timer already running covers the common case.
     if (wasEmpty || sub.pending.size >= sub.config.batching.maxBatchSize || shouldContinueAsNew())
       wake = true;
+    else if (v2 && sub.needsSeal()) wake = true;
   });
   setHandler(deliveryFinishedSignal, (result) => {
     if (sub.finish(result, iso())) wake = true;
@@ -96,6 +112,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(statusQuery, () => sub.status());
   setHandler(deliveriesQuery, () => sub.deliveries);
   setHandler(pendingQuery, () => sub.pending.changes());
+  setHandler(deliveryChangesQuery, (sequence) => sub.retainedChanges(sequence));
 
   // Control messages change what the main loop waits for, and what the UI shows.
   const changed = <T>(out: T): T => {
@@ -150,9 +167,20 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         carried: sub.carry(),
       });
     }
+    if (v2 && sub.needsSeal()) {
+      await sealBatch(sub);
+      childrenStarted++;
+      continue;
+    }
+    const next = v2 ? sub.nextQueued(iso(), (n) => deliveryIdOf(sub.config.id, n)) : null;
+    if (next) {
+      await releaseQueued(sub, next);
+      continue;
+    }
     const wait = sub.msUntilFlush(now());
     if (wait === 0) {
-      await startDelivery(sub);
+      if (!v2) await startLegacyDelivery(sub);
+      else if (await deliverBatch(sub, publish)) childrenStarted++;
       continue;
     }
     wake = false;
@@ -161,34 +189,16 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   }
   // Deleted: nothing new is sent, and a delivery still retrying is cancelled, so a partner
   // that is gone is not called for days on behalf of a subscription that is gone too.
-  if (sub.inFlight) {
-    await getExternalWorkflowHandle(deliveryWorkflowId(sub.config.id, sub.inFlight.sequence))
+  const cancel = (sequence: number) =>
+    getExternalWorkflowHandle(deliveryWorkflowId(sub.config.id, sequence))
       .cancel()
       .catch(() => undefined);
+  if (sub.inFlight && sub.inFlight.runner !== 'local') await cancel(sub.inFlight.sequence);
+  // Sealed batches too, in slices that stay well under Temporal's limit of pending cancels.
+  const { from, counts } = sub.queue;
+  for (let i = 0; i < counts.length; i += 200) {
+    const slice = counts.slice(i, i + 200).map((_, j) => from + i + j);
+    await Promise.all(slice.map(cancel));
   }
   await condition(allHandlersFinished);
-}
-
-async function startDelivery(sub: SubscriptionEntity): Promise<void> {
-  const sequence = sub.nextSequence;
-  const deliveryId = deliveryIdOf(sub.config.id, sequence);
-  const batch = sub.startBatch(deliveryId, new Date().toISOString());
-  const { id, url, token, secrets, retry } = sub.config;
-  await startChild(deliveryWorkflow, {
-    workflowId: deliveryWorkflowId(id, batch.sequence),
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    staticSummary: `${batch.changes.length} change(s) to ${new URL(url).host}`,
-    args: [
-      {
-        subscriptionId: id,
-        deliveryId,
-        sequence: batch.sequence,
-        url,
-        token,
-        secrets,
-        changes: batch.changes,
-        retry,
-      },
-    ],
-  });
 }

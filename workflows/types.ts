@@ -53,7 +53,11 @@ export interface SubscriptionConfig {
 }
 
 export type SubscriptionState = 'active' | 'paused' | 'deleted';
+/** As the API shows it: `broken` is a workflow closed by anything but DELETE (see README). */
+export type PublicState = SubscriptionState | 'broken';
 export type DeliveryStatus = 'delivered' | 'failed' | 'in_flight';
+/** What a delivery workflow reports while it waits: sealed and not yet released. */
+export type DeliveryPhase = DeliveryStatus | 'queued';
 
 export interface AttemptRecord {
   attempt: number;
@@ -73,6 +77,16 @@ export interface DeliveryInput {
   secrets: SigningSecret[];
   changes: Change[];
   retry: RetryConfig;
+  /**
+   * Attempts already made before this workflow started: the subscription's own first attempt
+   * (fast path). The activity's attempt n is then attempt n + attemptOffset.
+   */
+  attemptOffset?: number;
+  priorAttempts?: AttemptRecord[];
+  /** Wait this long before the first attempt made here (the schedule's gap after the prior one). */
+  firstDelayMs?: number;
+  /** Sealed out of a large backlog: waits for the subscription's release signal before sending. */
+  queued?: boolean;
 }
 
 export interface DeliveryResult {
@@ -84,13 +98,21 @@ export interface DeliveryResult {
 }
 
 /** A subscription as shown by the API: never a token or a secret. */
-export type PublicSubscription = Omit<SubscriptionConfig, 'token' | 'secrets'> & { state: SubscriptionState };
+export type PublicSubscription = Omit<SubscriptionConfig, 'token' | 'secrets'> & { state: PublicState };
 
 export interface InFlightDelivery {
   deliveryId: string;
   sequence: number;
   changeCount: number;
   startedAt: string;
+  /**
+   * Where the delivery runs: 'local' while its first attempt is a local activity of the
+   * subscription, 'child' once a delivery workflow has it. Absent in runs recorded before
+   * the fast path: always a child then.
+   */
+  runner?: 'local' | 'child';
+  /** Attempts made by the subscription itself (the failed first attempt of a fast-path batch). */
+  attempts?: AttemptRecord[];
 }
 
 export interface SubscriptionCounters {
@@ -107,6 +129,11 @@ export interface SubscriptionStatus {
   subscription: PublicSubscription;
   state: SubscriptionState;
   pendingChanges: number;
+  /** Bytes of JSON the pending changes weigh (the open window's bound is in the README). */
+  pendingBytes?: number;
+  /** Batches sealed out of a large backlog, each in its own delivery workflow, waiting in order. */
+  queuedBatches?: number;
+  queuedChanges?: number;
   inFlight: InFlightDelivery | null;
   counters: SubscriptionCounters;
 }
@@ -125,7 +152,7 @@ export interface DeliverySummary {
 export interface DeliveryState {
   deliveryId: string;
   sequence: number;
-  status: DeliveryStatus;
+  status: DeliveryPhase;
   changes: Change[];
   attempts: AttemptRecord[];
   /** When the next attempt is due, while the delivery waits between attempts. */

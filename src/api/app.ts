@@ -66,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     list: () => subscriptions.listFromVisibility(),
     refreshMs: config.routingRefreshMs,
     log: app.log,
+    onBroken: (n) => metrics.subscriptionsBroken.set(n),
   });
   const subscriptions: SubscriptionService = new SubscriptionService({
     client,

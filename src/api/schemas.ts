@@ -51,7 +51,9 @@ export const publicSubscription = z.object({
   includeDetails: z.boolean(),
   batching: batchingOut,
   retry: retryOut,
-  state: z.enum(['active', 'paused', 'deleted']),
+  state: z
+    .enum(['active', 'paused', 'deleted', 'broken'])
+    .describe('broken: the workflow was closed by something other than DELETE (see the README runbook)'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -77,6 +79,8 @@ export const attempt = z.object({
 
 export const subscriptionDetail = publicSubscription.extend({
   pendingChanges: z.number().describe('Distinct keys waiting for the next batch'),
+  queuedBatches: z.number().describe('Batches sealed out of a large backlog, waiting in order'),
+  queuedChanges: z.number().describe('Changes in the queued batches'),
   inFlight: z
     .object({
       deliveryId: z.string(),

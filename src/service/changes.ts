@@ -9,7 +9,8 @@ import { filterChange } from '../catalog/filter';
 import type { Metrics } from '../metrics';
 import { subscriptionWorkflowId } from '../../workflows/messages';
 import type { Change, PublicSubscription } from '../../workflows/types';
-import { fromTemporal, notFound } from './errors';
+import { ApiError, fromTemporal, notFound } from './errors';
+import { runStatus } from './subscriptions';
 import { temporalCall } from './temporal-calls';
 import type { GroupCommitter } from './group-commit';
 import type { RoutingTable } from './routing-table';
@@ -23,6 +24,14 @@ export function normalizeChange(change: Change, apiBaseUrl: string): Change {
   }
   return out;
 }
+
+/** 503: retrying is the publisher's part, and Herald's is to say so rather than to drop. */
+export const brokenUnavailable = (id: string): ApiError =>
+  new ApiError(
+    503,
+    'subscription_broken',
+    `subscription ${id} is broken (its workflow was closed outside Herald); nothing of this request was acknowledged for it. Retry later; an operator restores it with POST /v1/subscriptions/${id}/restore`,
+  );
 
 export interface PublishResult {
   accepted: number;
@@ -51,10 +60,16 @@ export class ChangeRouter {
     }
     const perSub = new Map<string, { sub: PublicSubscription; changes: Change[] }>();
     for (const change of changes) {
+      // Filtered once per distinct personal-data setting, not once per subscription.
+      const variants = new Map<string, Change>();
       for (const sub of routing.match(change.event!)) {
+        if (sub.state === 'broken') throw brokenUnavailable(sub.id);
+        const setting = `${sub.includePii ? 1 : 0}${sub.includeDetails ? 1 : 0}`;
+        let filtered = variants.get(setting);
+        if (!filtered) variants.set(setting, (filtered = this.filter(change, sub)));
         let entry = perSub.get(sub.id);
         if (!entry) perSub.set(sub.id, (entry = { sub, changes: [] }));
-        entry.changes.push(this.filter(change, sub));
+        entry.changes.push(filtered);
       }
     }
     const targets = [...perSub.values()];
@@ -64,18 +79,18 @@ export class ChangeRouter {
     let routed = 0;
     let routedChanges = 0;
     let failure: unknown;
+    const closed: string[] = [];
     results.forEach((r, i) => {
       const target = targets[i]!;
       if (r.status === 'fulfilled') {
         routed++;
         routedChanges += target.changes.length;
-      } else if (r.reason instanceof WorkflowNotFoundError) {
-        // Deleted (possibly by another instance) since the last refresh: not the publisher's problem.
-        routing.remove(target.sub.id);
-      } else {
-        failure ??= r.reason;
-      }
+      } else if (r.reason instanceof WorkflowNotFoundError) closed.push(target.sub.id);
+      else failure ??= r.reason;
     });
+    // Deleted since the last refresh is not the publisher's problem; closed any other way is,
+    // since its changes were not recorded: 503, and the publisher's retry finds it restored.
+    for (const id of closed) if ((await this.whyClosed(id)) === 'broken') failure ??= brokenUnavailable(id);
     this.deps.metrics.changesRouted.inc(routedChanges);
     // Some subscriptions may have their changes already; a retry merges by key, so that is safe.
     if (failure !== undefined) throw fromTemporal(failure);
@@ -87,10 +102,12 @@ export class ChangeRouter {
   async publishTo(id: string, changes: Change[]): Promise<PublishResult> {
     const sub = this.deps.routing.get(id) ?? (await this.lookup(id));
     const filtered = changes.map((c) => this.filter(c, sub));
+    if (sub.state === 'broken') throw brokenUnavailable(id);
     try {
       await this.deps.committer.submit(id, filtered);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) this.deps.routing.remove(id);
+      if (err instanceof WorkflowNotFoundError && (await this.whyClosed(id)) === 'broken')
+        throw brokenUnavailable(id);
       throw fromTemporal(err);
     }
     this.deps.metrics.changesRouted.inc(filtered.length);
@@ -109,7 +126,22 @@ export class ChangeRouter {
       client.workflow.getHandle(subscriptionWorkflowId(id)).describe(),
     );
     const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
-    if (desc.status.name !== 'RUNNING' || !memo || memo.state === 'deleted') throw notFound('subscription');
-    return memo;
+    const status = runStatus(desc.status.name);
+    if (status === 'deleted' || !memo || memo.state === 'deleted') throw notFound('subscription');
+    return status === 'broken' ? { ...memo, state: 'broken' } : memo;
+  }
+
+  /** A signal found no running workflow: deleted (forget it) or broken (keep refusing). */
+  private async whyClosed(id: string): Promise<'deleted' | 'broken'> {
+    const { client, callTimeoutMs, routing } = this.deps;
+    const desc = await temporalCall(client, callTimeoutMs, () =>
+      client.workflow.getHandle(subscriptionWorkflowId(id)).describe(),
+    ).catch(() => undefined);
+    // Gone from Temporal altogether (past retention): nothing is left to restore.
+    const status = desc ? runStatus(desc.status.name) : 'deleted';
+    if (status === 'running') return 'broken'; // restored meanwhile: the publisher's retry reaches it
+    if (status === 'deleted') routing.remove(id);
+    else routing.markBroken(id);
+    return status;
   }
 }

@@ -1,11 +1,12 @@
 // Delivery history and redelivery. The subscription workflow keeps short summaries; the changes
 // themselves live in each delivery workflow (its input while running, its result once ended), so
 // the subscription's own history and state stay small.
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { EventCatalog } from '../catalog/catalog';
 import { filterChange } from '../catalog/filter';
 import {
   deliveriesQuery,
+  deliveryChangesQuery,
   deliveryStateQuery,
   deliveryWorkflowId,
   parseDeliveryId,
@@ -62,10 +63,20 @@ export class DeliveryService {
       .slice()
       .sort((a, b) => b.sequence - a.sequence)
       .slice(0, limit);
-    return mapLimit(summaries, FETCH_CONCURRENCY, (s) => this.view(subscriptionId, s));
+    return mapLimit(summaries, FETCH_CONCURRENCY, (s) => this.view(subscriptionId, handle, s));
   }
 
-  private async view(subscriptionId: string, s: DeliverySummary): Promise<DeliveryView> {
+  /**
+   * A delivery's changes: kept by the subscription itself when it was delivered on the fast
+   * path (no delivery workflow), else the result of its delivery workflow.
+   */
+  private async changesOf(subscriptionId: string, handle: WorkflowHandle, sequence: number) {
+    const kept = await this.call(() => handle.query(deliveryChangesQuery, sequence), 'delivery');
+    if (kept) return { changes: kept, attempts: undefined };
+    return this.call(() => this.child(subscriptionId, sequence).result(), 'delivery');
+  }
+
+  private async view(subscriptionId: string, handle: WorkflowHandle, s: DeliverySummary): Promise<DeliveryView> {
     const base = {
       id: s.deliveryId,
       sequence: s.sequence,
@@ -86,8 +97,8 @@ export class DeliveryService {
           attempts: state.attempts,
         };
       }
-      const result = await this.call(() => child.result(), 'delivery');
-      return { ...base, changesAvailable: true, changes: result.changes, attempts: result.attempts };
+      const result = await this.changesOf(subscriptionId, handle, s.sequence);
+      return { ...base, changesAvailable: true, changes: result.changes, attempts: result.attempts ?? s.attempts };
     } catch {
       // One unreadable delivery (gone by retention, worker busy) must not fail the whole list.
       return { ...base, changesAvailable: false, changes: [], attempts: s.attempts };
@@ -109,7 +120,7 @@ export class DeliveryService {
     const summary = summaries.find((d) => d.deliveryId === deliveryId);
     if (!summary) throw notFound('delivery');
     if (summary.status === 'in_flight') throw conflict(`delivery ${deliveryId} is still in flight`);
-    const result = await this.call(() => this.child(subscriptionId, summary.sequence).result(), 'delivery');
+    const result = await this.changesOf(subscriptionId, handle, summary.sequence);
     // Filtered again: the subscription's includePii/includeDetails may have been narrowed since.
     const sub = status.subscription;
     const changes = result.changes.map((c) =>

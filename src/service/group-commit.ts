@@ -106,7 +106,7 @@ export class GroupCommitter {
     let current: Change[] = [];
     let bytes = 0;
     for (const change of changes) {
-      const size = Buffer.byteLength(JSON.stringify(change)) + 1;
+      const size = sizeOf(change);
       if (current.length > 0 && (current.length >= this.maxChanges || bytes + size > this.maxBytes)) {
         parts.push({ changes: current, bytes, waiter });
         current = [];
@@ -166,6 +166,17 @@ export class GroupCommitter {
     lane.inFlight = lane.inFlight.then(() => sleep(startedAt + this.minIntervalMs - Date.now()));
     void lane.inFlight.then(() => this.pump(id, lane));
   }
+}
+
+/**
+ * A change routed to many subscriptions is one object shared by all of them (see ChangeRouter),
+ * so it is serialized once to be sized, not once per subscription.
+ */
+const sizes = new WeakMap<Change, number>();
+function sizeOf(change: Change): number {
+  let size = sizes.get(change);
+  if (size === undefined) sizes.set(change, (size = Buffer.byteLength(JSON.stringify(change)) + 1));
+  return size;
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());

@@ -15,6 +15,8 @@ export interface RoutingTableOptions {
   localGraceMs?: number;
   log?: { warn: (obj: object, msg: string) => void };
   now?: () => number;
+  /** Told the number of broken subscriptions after every listing. */
+  onBroken?: (count: number) => void;
 }
 
 interface LocalWrite {
@@ -87,12 +89,21 @@ export class RoutingTable {
     this.byEvent = null;
   }
 
-  get(id: string): PublicSubscription | undefined {
-    return this.subs.get(id);
+  /** Found closed outside Herald: changes for it are refused until it is restored. */
+  markBroken(id: string): void {
+    const sub = this.subs.get(id);
+    if (!sub) return;
+    this.upsert({ ...sub, state: 'broken' });
+    this.reportBroken();
   }
 
-  all(): PublicSubscription[] {
-    return [...this.subs.values()];
+  /** Drops this process's own write, so the next listing decides (after a restore). */
+  forget(id: string): void {
+    this.local.delete(id);
+  }
+
+  get(id: string): PublicSubscription | undefined {
+    return this.subs.get(id);
   }
 
   /** A listing corrected by this process's recent writes, which visibility may not show yet. */
@@ -102,6 +113,8 @@ export class RoutingTable {
     this.expireLocal();
     for (const [id, write] of this.local) {
       const seen = next.get(id);
+      // Broken is a fact about the workflow that no earlier local write can contradict.
+      if (seen?.state === 'broken' && write.sub?.state !== 'broken') continue;
       if (write.sub === null) next.delete(id);
       // The listing may be older than our write; a newer one from elsewhere wins.
       else if (!seen || seen.updatedAt <= write.sub.updatedAt) next.set(id, write.sub);
@@ -134,6 +147,13 @@ export class RoutingTable {
     this.subs = next;
     this.byEvent = null;
     this.loaded = true;
+    this.reportBroken();
+  }
+
+  private reportBroken(): void {
+    let n = 0;
+    for (const sub of this.subs.values()) if (sub.state === 'broken') n++;
+    this.opts.onBroken?.(n);
   }
 
   private expireLocal(): void {

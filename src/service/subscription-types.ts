@@ -31,6 +31,8 @@ export type CreatedSubscription = PublicSubscription & { token: string; signingS
 
 export interface SubscriptionDetail extends PublicSubscription {
   pendingChanges: number;
+  queuedBatches: number;
+  queuedChanges: number;
   inFlight:
     | (InFlightDelivery & {
         attempt: number;

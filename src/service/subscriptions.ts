@@ -17,7 +17,8 @@ import {
 } from '../../workflows/messages';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
 import type { PublicSubscription, SubscriptionConfig } from '../../workflows/types';
-import { notFound } from './errors';
+import { randomUUID } from 'node:crypto';
+import { ApiError, conflict, notFound } from './errors';
 import { temporalCall, temporalUpdate } from './temporal-calls';
 import { isSubscriptionId, newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
@@ -30,9 +31,39 @@ import {
   type SubscriptionDetail,
 } from './subscription-types';
 
+function memoOf(memo: Record<string, unknown> | undefined): PublicSubscription | undefined {
+  const sub = memo?.subscription as PublicSubscription | undefined;
+  return sub && typeof sub.id === 'string' && Array.isArray(sub.events) ? sub : undefined;
+}
+
 export type { CreatedSubscription, CreateSubscriptionInput, PatchSubscriptionInput, SubscriptionDetail };
 
 export const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
+/** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
+export const BROKEN_QUERY =
+  "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed' AND ExecutionStatus != 'ContinuedAsNew'";
+
+const EMPTY_COUNTERS = {
+  changesReceived: 0,
+  signalsReceived: 0,
+  deliveriesStarted: 0,
+  deliveriesDelivered: 0,
+  deliveriesFailed: 0,
+  changesDelivered: 0,
+  continuedAsNew: 0,
+};
+
+export function runStatus(name: string): 'running' | 'deleted' | 'broken' {
+  if (name === 'RUNNING') return 'running';
+  return name === 'COMPLETED' ? 'deleted' : 'broken';
+}
+
+export const brokenConflict = (id: string): ApiError =>
+  new ApiError(
+    409,
+    'subscription_broken',
+    `subscription ${id} is broken (its workflow was closed outside Herald); restore it first: POST /v1/subscriptions/${id}/restore`,
+  );
 
 export interface SubscriptionServiceDeps {
   client: Client;
@@ -52,13 +83,24 @@ export class SubscriptionService {
     return temporalUpdate(this.deps.client, this.deps.callTimeoutMs, run);
   }
 
-  /** The handle of a running subscription workflow; 404 for malformed, unknown or ended ones. */
-  async running(id: string): Promise<WorkflowHandle> {
+  /**
+   * The subscription's workflow and what its latest run says: running, deleted (completed: only
+   * DELETE completes it) or broken (closed any other way: terminated, failed, timed out).
+   */
+  async locate(id: string): Promise<{ handle: WorkflowHandle; status: 'running' | 'deleted' | 'broken'; memo?: PublicSubscription }> {
     if (!isSubscriptionId(id)) throw notFound('subscription');
     const handle = this.deps.client.workflow.getHandle(subscriptionWorkflowId(id));
-    // Queries also answer for closed workflows (by replay), so "deleted" is decided here.
     const desc = await this.call(() => handle.describe());
-    if (desc.status.name !== 'RUNNING') throw notFound('subscription');
+    const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
+    const status = runStatus(desc.status.name);
+    return { handle, status, memo };
+  }
+
+  /** The handle of a running subscription workflow; 404 for unknown or deleted, 409 for broken. */
+  async running(id: string): Promise<WorkflowHandle> {
+    const { handle, status } = await this.locate(id);
+    if (status === 'deleted') throw notFound('subscription');
+    if (status === 'broken') throw brokenConflict(id);
     return handle;
   }
 
@@ -105,24 +147,44 @@ export class SubscriptionService {
     );
   }
 
-  /** The routing table's source; also used by list(). */
+  /**
+   * The routing table's source; also used by list(). Running subscriptions, and broken ones
+   * (state `broken`), so that publishing to them answers 503 instead of dropping their changes.
+   */
   async listFromVisibility(): Promise<PublicSubscription[]> {
     return this.call(async () => {
-      const out: PublicSubscription[] = [];
+      const out = new Map<string, PublicSubscription>();
       for await (const info of this.deps.client.workflow.list({ query: LIST_QUERY })) {
-        const sub = info.memo?.subscription as PublicSubscription | undefined;
-        if (sub && typeof sub.id === 'string' && Array.isArray(sub.events)) out.push(sub);
+        const sub = memoOf(info.memo);
+        if (sub) out.set(sub.id, sub);
       }
-      return out;
+      const candidates = new Map<string, PublicSubscription>();
+      for await (const info of this.deps.client.workflow.list({ query: BROKEN_QUERY })) {
+        const sub = memoOf(info.memo);
+        if (sub && !out.has(sub.id)) candidates.set(sub.id, sub);
+      }
+      // An old closed run may belong to a subscription restored or deleted since: ask for its latest run.
+      for (const sub of candidates.values()) {
+        const desc = await this.deps.client.workflow.getHandle(subscriptionWorkflowId(sub.id)).describe();
+        const status = runStatus(desc.status.name);
+        if (status === 'broken') out.set(sub.id, { ...sub, state: 'broken' });
+      }
+      return [...out.values()];
     });
   }
 
   async get(id: string): Promise<SubscriptionDetail> {
-    const handle = await this.running(id);
+    const { handle, status: run, memo } = await this.locate(id);
+    if (run === 'deleted') throw notFound('subscription');
+    if (run === 'broken') return this.brokenDetail(handle, memo);
     const status = await this.call(() => handle.query(statusQuery));
     if (status.state === 'deleted') throw notFound('subscription');
     let inFlight: SubscriptionDetail['inFlight'] = null;
-    if (status.inFlight) {
+    if (status.inFlight?.runner === 'local') {
+      // Its first attempt is running in the subscription itself: nothing made yet.
+      const { attempts: _none, ...f } = status.inFlight;
+      inFlight = { ...f, attempt: 0 };
+    } else if (status.inFlight) {
       const f = status.inFlight;
       // The delivery may end between the two queries; its summary is still worth showing.
       const state = await this.call(() =>
@@ -140,9 +202,55 @@ export class SubscriptionService {
       ...status.subscription,
       state: status.state,
       pendingChanges: status.pendingChanges,
+      queuedBatches: status.queuedBatches ?? 0,
+      queuedChanges: status.queuedChanges ?? 0,
       inFlight,
       counters: status.counters,
     };
+  }
+
+  /** A closed workflow still answers queries by replay; its memo is the fallback. */
+  private async brokenDetail(handle: WorkflowHandle, memo?: PublicSubscription): Promise<SubscriptionDetail> {
+    const status = await this.call(() => handle.query(statusQuery)).catch(() => undefined);
+    const pub = status?.subscription ?? memo;
+    if (!pub) throw notFound('subscription');
+    return {
+      ...pub,
+      state: 'broken',
+      pendingChanges: status?.pendingChanges ?? 0,
+      queuedBatches: status?.queuedBatches ?? 0,
+      queuedChanges: status?.queuedChanges ?? 0,
+      inFlight: null,
+      counters: status?.counters ?? EMPTY_COUNTERS,
+    };
+  }
+
+  /**
+   * Brings a broken subscription back: resets its workflow to the last completed workflow task,
+   * which replays everything before it and re-applies every changes signal after it, so its
+   * pending changes come back with it (the README's runbook, as one call).
+   */
+  async restore(id: string): Promise<SubscriptionDetail> {
+    const { handle, status } = await this.locate(id);
+    if (status === 'deleted') throw notFound('subscription');
+    if (status === 'running') throw conflict(`subscription ${id} is not broken`);
+    const { client, config } = this.deps;
+    await this.call(async () => {
+      const history = await handle.fetchHistory();
+      const last = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskCompletedEventAttributes);
+      if (!last?.eventId) throw conflict(`subscription ${id} has no completed workflow task to reset to`);
+      const desc = await handle.describe();
+      await client.workflowService.resetWorkflowExecution({
+        namespace: config.temporal.namespace,
+        workflowExecution: { workflowId: subscriptionWorkflowId(id), runId: desc.runId },
+        reason: 'herald restore',
+        workflowTaskFinishEventId: last.eventId,
+        requestId: randomUUID(),
+      });
+    });
+    this.deps.routing.forget(id);
+    await this.deps.routing.refresh().catch(() => undefined);
+    return this.get(id);
   }
 
   /** The current public configuration (for PATCH's cross-field checks). */

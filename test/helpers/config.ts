@@ -23,6 +23,7 @@ export function testConfig(overrides: Partial<HeraldConfig> = {}): HeraldConfig 
     uiPort: 0,
     temporalPort: 0,
     routingRefreshMs: 500,
+    maxCachedWorkflows: 500,
     logLevel: 'silent',
     ...overrides,
   };

@@ -9,6 +9,7 @@ import {
   idParams,
   publicSubscription,
   rotatedSubscription,
+  subscriptionDetail,
 } from '../schemas';
 
 const tags = ['subscriptions'];
@@ -52,6 +53,21 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
       response: { 200: rotatedSubscription, ...errorResponses(401, 404, 409, 503) },
     },
     handler: async (request) => subscriptions.rotateSecret(request.params.id),
+  });
+
+  app.post('/v1/subscriptions/:id/restore', {
+    onRequest: auth.admin,
+    schema: {
+      tags,
+      security: ADMIN,
+      summary: 'Restore a broken subscription',
+      description:
+        'For a subscription whose workflow was closed outside Herald (state broken): resets the workflow ' +
+        'to its last completed workflow task, re-applying every change received after it. 409 if not broken.',
+      params: idParams,
+      response: { 200: subscriptionDetail, ...errorResponses(401, 404, 409, 503) },
+    },
+    handler: async (request) => subscriptions.restore(request.params.id),
   });
 
   app.get('/v1/subscriptions/:id/deliveries', {

@@ -1,0 +1,109 @@
+// How a subscription hands batches on: the first attempt as a local activity (fast path), a
+// delivery child when that attempt fails, sealed batches queued in children behind it, and the
+// release of the next sealed batch when its turn comes.
+import {
+  ActivityFailure,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  proxyLocalActivities,
+  startChild,
+} from '@temporalio/workflow';
+import type { Activities, FirstAttemptOutcome } from '../activities';
+import { deliveryWorkflow, TIMEOUT_MARGIN_MS } from './delivery';
+import { deliveryIdOf, deliveryWorkflowId, releaseSignal } from './messages';
+import { retryDelayMs } from './retry-policy';
+import type { SubscriptionEntity } from './subscription-state';
+import type { AttemptRecord, Change, DeliveryInput, InFlightDelivery } from './types';
+
+const iso = () => new Date().toISOString();
+
+function inputOf(sub: SubscriptionEntity, sequence: number, changes: Change[]): DeliveryInput {
+  const { id, url, token, secrets, retry } = sub.config;
+  return { subscriptionId: id, deliveryId: deliveryIdOf(id, sequence), sequence, url, token, secrets, changes, retry };
+}
+
+function startDeliveryChild(sub: SubscriptionEntity, input: DeliveryInput, summary: string) {
+  return startChild(deliveryWorkflow, {
+    workflowId: deliveryWorkflowId(sub.config.id, input.sequence),
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `${summary}: ${input.changes.length} change(s) to ${new URL(input.url).host}`,
+    args: [input],
+  });
+}
+
+/** Runs before the fast path existed: every batch goes to a delivery child at once. */
+export async function startLegacyDelivery(sub: SubscriptionEntity): Promise<void> {
+  const sequence = sub.nextSequence;
+  const batch = sub.startBatch(deliveryIdOf(sub.config.id, sequence), iso());
+  const input = inputOf(sub, batch.sequence, batch.changes);
+  await startChild(deliveryWorkflow, {
+    workflowId: deliveryWorkflowId(sub.config.id, batch.sequence),
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `${batch.changes.length} change(s) to ${new URL(input.url).host}`,
+    args: [input],
+  });
+}
+
+/**
+ * The fast path: attempt 1 is a local activity (one marker in this history, no child, no
+ * activity task). Only a failed attempt starts a delivery child, which makes attempts 2… on
+ * the contract's schedule. Returns true when a child was started.
+ */
+export async function deliverBatch(sub: SubscriptionEntity, onFailed: () => void): Promise<boolean> {
+  const sequence = sub.nextSequence;
+  const batch = sub.startBatch(deliveryIdOf(sub.config.id, sequence), iso(), 'local');
+  const input = inputOf(sub, batch.sequence, batch.changes);
+  const { deliverFirst } = proxyLocalActivities<Activities>({
+    startToCloseTimeout: input.retry.timeoutMs + TIMEOUT_MARGIN_MS,
+    // One attempt: the rest of the schedule belongs to the delivery child.
+    retry: { maximumAttempts: 1 },
+    summary: `POST ${batch.changes.length} change(s), attempt 1`,
+  });
+  let outcome: FirstAttemptOutcome;
+  const startedAt = iso();
+  try {
+    outcome = await deliverFirst(input);
+  } catch (err) {
+    // The local activity itself failed (its timeout, a bug): a failed attempt like any other.
+    if (!(err instanceof ActivityFailure)) throw err;
+    const attempt: AttemptRecord = { attempt: 1, at: startedAt, error: err.cause?.message ?? err.message, durationMs: 0 };
+    outcome = { ok: false, attempt, failureType: 'LocalActivityFailure' };
+  }
+  const result = { deliveryId: input.deliveryId, sequence, changes: batch.changes, attempts: [outcome.attempt] };
+  if (outcome.ok) {
+    sub.finish({ ...result, status: 'delivered' }, iso());
+    sub.retain(sequence, batch.changes);
+    return false;
+  }
+  // Deleted meanwhile, or no attempt left: the batch ends here.
+  if (sub.deleted || input.retry.maximumAttempts === 1) {
+    sub.finish({ ...result, status: 'failed' }, iso());
+    sub.retain(sequence, batch.changes);
+    onFailed();
+    return false;
+  }
+  sub.handOver(outcome.attempt);
+  await startDeliveryChild(
+    sub,
+    { ...input, attemptOffset: 1, priorAttempts: [outcome.attempt], firstDelayMs: retryDelayMs(input.retry, 1) },
+    'Retrying',
+  );
+  return true;
+}
+
+/** Seals the open window's oldest batch into a delivery child that waits for its release. */
+export async function sealBatch(sub: SubscriptionEntity): Promise<void> {
+  const batch = sub.seal();
+  await startDeliveryChild(sub, { ...inputOf(sub, batch.sequence, batch.changes), queued: true }, 'Queued');
+}
+
+/** The next sealed batch's turn. A child that cannot be told (gone) is recorded as failed. */
+export async function releaseQueued(sub: SubscriptionEntity, next: InFlightDelivery): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(deliveryWorkflowId(sub.config.id, next.sequence)).signal(releaseSignal);
+  } catch {
+    const attempt = { attempt: 0, at: iso(), error: 'delivery workflow was closed before its turn', durationMs: 0 };
+    const result = { deliveryId: next.deliveryId, sequence: next.sequence, changes: [], attempts: [attempt] };
+    sub.finish({ ...result, status: 'failed' }, iso());
+  }
+}
