@@ -64,8 +64,7 @@ export interface DeliverOutcome {
 
 /** The first attempt, made as a local activity of the subscription: an outcome, never a throw. */
 export type FirstAttemptOutcome =
-  | { ok: true; attempt: AttemptRecord }
-  | { ok: false; attempt: AttemptRecord; failureType: string };
+  { ok: true; attempt: AttemptRecord } | { ok: false; attempt: AttemptRecord; failureType: string };
 
 type Attempt =
   | { ok: true; record: AttemptRecord; statusCode: number }
@@ -118,7 +117,13 @@ export function createDeliver(deps: DeliverDeps) {
         retryAfter: failure.details.retryAfter,
       });
     }
-    const record = { attempt, at, statusCode: res.statusCode, error: failure.message, durationMs: res.durationMs };
+    const record = {
+      attempt,
+      at,
+      statusCode: res.statusCode,
+      error: failure.message,
+      durationMs: res.durationMs,
+    };
     return { ok: false, record, ...failure };
   }
 

@@ -1,19 +1,23 @@
-// Records histories of real runs into test/fixtures/histories/, for the replay test: a
-// subscription that continued as new, a delivered and a failed delivery. Re-record only on
-// purpose (a deliberate, versioned workflow change): `npx tsx scripts/record-histories.ts`.
+// Records histories of real runs into test/fixtures/histories/, for the replay test. The files
+// without a prefix were recorded before the fast path (they replay through `patched()`); this
+// script records the `fast-` ones: a subscription that continued as new, delivered batches on
+// the fast path, fell back to a delivery child, and sealed a backlog into queued deliveries.
+// Re-record only on purpose (a deliberate, versioned workflow change):
+// `npx tsx scripts/record-histories.ts`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTemporal } from '../test/helpers/temporal';
 import { startReceiver } from '../test/helpers/receiver';
-import { startSubscription, subscriptionConfig, update } from '../test/helpers/subscriptions';
+import { startSubscription, subscriptionConfig, update, waitUntil } from '../test/helpers/subscriptions';
+import { SEAL_KEYS } from '../workflows/subscription-state';
 import {
   changesSignal,
-  deliveriesQuery,
   deliveryWorkflowId,
   pauseUpdate,
   resumeUpdate,
   statusQuery,
 } from '../workflows/messages';
+import type { SubscriptionStatus } from '../workflows/types';
 
 const OUT = join(__dirname, '..', 'test', 'fixtures', 'histories');
 
@@ -22,36 +26,40 @@ async function main() {
   await t.startWorker();
   const receiver = await startReceiver();
   try {
-    // Fails twice (= all its attempts) for the first batch, then succeeds.
+    // The first batch fails its fast-path attempt and its first retry in the child, then all succeeds.
     receiver.setStatus((_r, n) => (n <= 2 ? 500 : 200));
     const cfg = subscriptionConfig(receiver.url, {
-      batching: { debounceMs: 50, maxWaitMs: 200, maxBatchSize: 5 },
-      retry: { initialIntervalMs: 100, maximumAttempts: 2 },
+      batching: { debounceMs: 50, maxWaitMs: 200, maxBatchSize: 1000 },
+      retry: { initialIntervalMs: 1000, maximumAttempts: 3 },
     });
-    const h = await startSubscription(t.client, t.taskQueue, cfg, { historyLimit: 60 });
-    for (let i = 0; i < 40; i++) await h.signal(changesSignal, { changes: [update('training', i % 12, i)] });
+    const h = await startSubscription(t.client, t.taskQueue, cfg, { historyLimit: 120 });
+    let status: SubscriptionStatus = await h.query(statusQuery);
+    await h.signal(changesSignal, { changes: [update('training', 0, 0)] });
+    await waitUntil(() => receiver.requests.length >= 1, 10_000, 'the first attempt');
+    // While the child waits for its retry: more keys than the open window holds, so batches seal.
+    for (let i = 0; i < 6; i++) {
+      const changes = Array.from({ length: 1000 }, (_, k) => update('training', i * 1000 + k + 1, i));
+      await h.signal(changesSignal, { changes });
+    }
     await h.executeUpdate(pauseUpdate);
     await h.signal(changesSignal, { changes: [update('institute', 1, 1)] });
     await h.executeUpdate(resumeUpdate);
-    let status = await h.query(statusQuery);
-    for (let i = 0; i < 100 && (status.pendingChanges > 0 || status.inFlight); i++) {
-      await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 40; i++) await h.signal(changesSignal, { changes: [update('training', i % 12, i)] });
+    for (let i = 0; i < 200; i++) {
       status = await h.query(statusQuery);
+      if (status.pendingChanges === 0 && !status.inFlight && !status.queuedBatches) break;
+      await new Promise((r) => setTimeout(r, 200));
     }
-    console.log(JSON.stringify(status), receiver.requests.length);
+    console.log(JSON.stringify(status), receiver.requests.length, `(seal at ${SEAL_KEYS} keys)`);
     if (status.counters.continuedAsNew < 1) throw new Error('expected a continue-as-new');
-    const deliveries = await h.query(deliveriesQuery);
-    const failed = deliveries.find((d) => d.status === 'failed');
-    const delivered = deliveries.find((d) => d.status === 'delivered');
-    if (!failed || !delivered) throw new Error('expected a failed and a delivered delivery');
+    if (status.counters.deliveriesStarted < 4) throw new Error('expected sealed batches');
 
     const runs: [string, string, string | undefined][] = [];
-    // Every run of the subscription: the first ones end in continue-as-new.
     for await (const wf of t.client.workflow.list({ query: `WorkflowId = '${h.workflowId}'` })) {
-      runs.push([`subscription-${runs.length + 1}`, wf.workflowId, wf.runId]);
+      runs.push([`fast-subscription-${runs.length + 1}`, wf.workflowId, wf.runId]);
     }
-    runs.push(['delivery-failed', deliveryWorkflowId(cfg.id, failed.sequence), undefined]);
-    runs.push(['delivery-delivered', deliveryWorkflowId(cfg.id, delivered.sequence), undefined]);
+    runs.push(['fast-delivery-retried', deliveryWorkflowId(cfg.id, 1), undefined]);
+    runs.push(['fast-delivery-queued', deliveryWorkflowId(cfg.id, 2), undefined]);
     for (const [name, workflowId, runId] of runs) {
       const history = await t.client.workflow.getHandle(workflowId, runId).fetchHistory();
       writeFileSync(join(OUT, `${name}.json`), JSON.stringify(history));

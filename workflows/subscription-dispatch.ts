@@ -19,7 +19,16 @@ const iso = () => new Date().toISOString();
 
 function inputOf(sub: SubscriptionEntity, sequence: number, changes: Change[]): DeliveryInput {
   const { id, url, token, secrets, retry } = sub.config;
-  return { subscriptionId: id, deliveryId: deliveryIdOf(id, sequence), sequence, url, token, secrets, changes, retry };
+  return {
+    subscriptionId: id,
+    deliveryId: deliveryIdOf(id, sequence),
+    sequence,
+    url,
+    token,
+    secrets,
+    changes,
+    retry,
+  };
 }
 
 function startDeliveryChild(sub: SubscriptionEntity, input: DeliveryInput, summary: string) {
@@ -66,10 +75,20 @@ export async function deliverBatch(sub: SubscriptionEntity, onFailed: () => void
   } catch (err) {
     // The local activity itself failed (its timeout, a bug): a failed attempt like any other.
     if (!(err instanceof ActivityFailure)) throw err;
-    const attempt: AttemptRecord = { attempt: 1, at: startedAt, error: err.cause?.message ?? err.message, durationMs: 0 };
+    const attempt: AttemptRecord = {
+      attempt: 1,
+      at: startedAt,
+      error: err.cause?.message ?? err.message,
+      durationMs: 0,
+    };
     outcome = { ok: false, attempt, failureType: 'LocalActivityFailure' };
   }
-  const result = { deliveryId: input.deliveryId, sequence, changes: batch.changes, attempts: [outcome.attempt] };
+  const result = {
+    deliveryId: input.deliveryId,
+    sequence,
+    changes: batch.changes,
+    attempts: [outcome.attempt],
+  };
   if (outcome.ok) {
     sub.finish({ ...result, status: 'delivered' }, iso());
     sub.retain(sequence, batch.changes);
@@ -85,7 +104,12 @@ export async function deliverBatch(sub: SubscriptionEntity, onFailed: () => void
   sub.handOver(outcome.attempt);
   await startDeliveryChild(
     sub,
-    { ...input, attemptOffset: 1, priorAttempts: [outcome.attempt], firstDelayMs: retryDelayMs(input.retry, 1) },
+    {
+      ...input,
+      attemptOffset: 1,
+      priorAttempts: [outcome.attempt],
+      firstDelayMs: retryDelayMs(input.retry, 1),
+    },
     'Retrying',
   );
   return true;
@@ -102,7 +126,12 @@ export async function releaseQueued(sub: SubscriptionEntity, next: InFlightDeliv
   try {
     await getExternalWorkflowHandle(deliveryWorkflowId(sub.config.id, next.sequence)).signal(releaseSignal);
   } catch {
-    const attempt = { attempt: 0, at: iso(), error: 'delivery workflow was closed before its turn', durationMs: 0 };
+    const attempt = {
+      attempt: 0,
+      at: iso(),
+      error: 'delivery workflow was closed before its turn',
+      durationMs: 0,
+    };
     const result = { deliveryId: next.deliveryId, sequence: next.sequence, changes: [], attempts: [attempt] };
     sub.finish({ ...result, status: 'failed' }, iso());
   }

@@ -76,7 +76,11 @@ export class DeliveryService {
     return this.call(() => this.child(subscriptionId, sequence).result(), 'delivery');
   }
 
-  private async view(subscriptionId: string, handle: WorkflowHandle, s: DeliverySummary): Promise<DeliveryView> {
+  private async view(
+    subscriptionId: string,
+    handle: WorkflowHandle,
+    s: DeliverySummary,
+  ): Promise<DeliveryView> {
     const base = {
       id: s.deliveryId,
       sequence: s.sequence,
@@ -98,7 +102,12 @@ export class DeliveryService {
         };
       }
       const result = await this.changesOf(subscriptionId, handle, s.sequence);
-      return { ...base, changesAvailable: true, changes: result.changes, attempts: result.attempts ?? s.attempts };
+      return {
+        ...base,
+        changesAvailable: true,
+        changes: result.changes,
+        attempts: result.attempts ?? s.attempts,
+      };
     } catch {
       // One unreadable delivery (gone by retention, worker busy) must not fail the whole list.
       return { ...base, changesAvailable: false, changes: [], attempts: s.attempts };

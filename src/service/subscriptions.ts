@@ -87,7 +87,13 @@ export class SubscriptionService {
    * The subscription's workflow and what its latest run says: running, deleted (completed: only
    * DELETE completes it) or broken (closed any other way: terminated, failed, timed out).
    */
-  async locate(id: string): Promise<{ handle: WorkflowHandle; status: 'running' | 'deleted' | 'broken'; memo?: PublicSubscription }> {
+  async locate(
+    id: string,
+  ): Promise<{
+    handle: WorkflowHandle;
+    status: 'running' | 'deleted' | 'broken';
+    memo?: PublicSubscription;
+  }> {
     if (!isSubscriptionId(id)) throw notFound('subscription');
     const handle = this.deps.client.workflow.getHandle(subscriptionWorkflowId(id));
     const desc = await this.call(() => handle.describe());

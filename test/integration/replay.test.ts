@@ -29,7 +29,23 @@ describe('replay of recorded histories', () => {
     const continued = histories.filter((h) =>
       h.history.events?.some((e) => e.workflowExecutionContinuedAsNewEventAttributes),
     );
-    assert.ok(continued.length >= 1, 'at least one recorded run ended in continue-as-new');
+    assert.ok(continued.length >= 2, 'a run before and one after the fast path ended in continue-as-new');
+    // The fast path and the sealed backlog are covered: a local-activity marker, a delivery
+    // child after a failed first attempt, and a queued delivery released by its subscription.
+    const fast = histories.filter((h) => h.workflowId.startsWith('fast-subscription-'));
+    const events = fast.flatMap((h) => h.history.events ?? []);
+    assert.ok(
+      events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity'),
+      'a first attempt as a local activity is recorded',
+    );
+    assert.ok(
+      events.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes),
+      'a fallback to a delivery child is recorded',
+    );
+    assert.ok(
+      events.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'release'),
+      'the release of a sealed batch is recorded',
+    );
     const results = Worker.runReplayHistories(
       {
         workflowBundle: await workflowBundle(),

@@ -1,8 +1,8 @@
 // The contract's retry schedule (§5) on Temporal's time-skipping test server: 13 attempts at
-// 1, 2, 4 … 2048 minutes after each failure, measured on the server's clock.
+// 1, 2, 4 … 2048 minutes after each failure, measured on the server's clock. Attempt 1 is the
+// subscription's own local activity (fast path), attempts 2… run in its delivery child.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { closeActivities, createActivities } from '../../activities';
@@ -10,11 +10,17 @@ import { temporalBinary } from '../../src/temporal/binaries';
 import { workflowBundle } from '../../src/temporal/bundle';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { installSdkLogger } from '../../src/worker';
-import { attemptSignal, deliveryIdOf, deliveryWorkflowId } from '../../workflows/messages';
+import {
+  attemptSignal,
+  changesSignal,
+  deliveryIdOf,
+  deliveryWorkflowId,
+  subscriptionWorkflowId,
+} from '../../workflows/messages';
 import type { DeliveryInput, DeliveryResult, RetryConfig } from '../../workflows/types';
+import { startSubscription, subscriptionConfig, waitUntil } from '../helpers/subscriptions';
 import { testConfig } from '../helpers/config';
 import { startReceiver, type Receiver } from '../helpers/receiver';
-import { newSubscriptionId } from '../helpers/subscriptions';
 import { RETRY_DEFAULTS } from '../../src/api/subscription-schemas';
 
 const MINUTE = 60_000;
@@ -28,7 +34,7 @@ describe('retry schedule (time-skipping server)', () => {
   let running: Promise<void>;
   let receiver: Receiver;
   let activities: ReturnType<typeof createActivities>;
-  /** Server-clock start of every attempt (time-skipped), per delivery workflow. */
+  /** Server-clock start of every attempt (time-skipped), per delivery (webhook-id). */
   const scheduled = new Map<string, number[]>();
 
   before(async () => {
@@ -49,19 +55,25 @@ describe('retry schedule (time-skipping server)', () => {
       workflowBundle: await workflowBundle(),
       dataConverter: heraldDataConverter(config.encryptionKeys),
       activities: {
-        // The real activity, with the server-side start time of each attempt noted first.
+        // The real activities, with the server-side start time of each attempt noted first.
+        async deliverFirst(input: DeliveryInput) {
+          await note(input);
+          return activities.deliverFirst(input);
+        },
         async deliver(input: DeliveryInput) {
-          const info = Context.current().info;
-          const list = scheduled.get(info.workflowExecution!.workflowId) ?? [];
-          // The test server's clock, which skips ahead through the backoff.
-          list.push(await env.currentTimeMs());
-          scheduled.set(info.workflowExecution!.workflowId, list);
+          await note(input);
           return activities.deliver(input);
         },
       },
     });
     running = worker.run();
   });
+  async function note(input: DeliveryInput) {
+    const list = scheduled.get(input.deliveryId) ?? [];
+    // The test server's clock, which skips ahead through the backoff.
+    list.push(await env.currentTimeMs());
+    scheduled.set(input.deliveryId, list);
+  }
   after(async () => {
     worker?.shutdown();
     await running;
@@ -70,29 +82,33 @@ describe('retry schedule (time-skipping server)', () => {
     await env?.teardown();
   });
 
+  /** A subscription with one change; its first attempt fails, and its delivery child takes over. */
   const deliver = (retry: RetryConfig) => {
-    const subscriptionId = newSubscriptionId();
-    const workflowId = deliveryWorkflowId(subscriptionId, 1);
-    const input: DeliveryInput = {
-      subscriptionId,
-      deliveryId: deliveryIdOf(subscriptionId, 1),
-      sequence: 1,
-      url: receiver.url,
-      token: 'tok',
-      secrets: [
-        { secret: `whsec_${Buffer.alloc(32, 1).toString('base64')}`, createdAt: new Date().toISOString() },
-      ],
-      changes: [{ action: 'update', object: 'training', id: 1, url: 'https://api.example.com/trainings/1' }],
-      retry,
-    };
+    const sub = subscriptionConfig(receiver.url, { retry, batching: { debounceMs: 0, maxWaitMs: 0 } });
+    const deliveryId = deliveryIdOf(sub.id, 1);
     return {
-      workflowId,
-      run: () =>
-        env.client.workflow.execute('deliveryWorkflow', {
-          workflowId,
-          taskQueue: config.taskQueue,
-          args: [input],
-        }) as Promise<DeliveryResult>,
+      workflowId: deliveryId,
+      run: async () => {
+        await startSubscription(env.client, config.taskQueue, sub, { searchAttributes: false });
+        await env.client.workflow
+          .getHandle(subscriptionWorkflowId(sub.id))
+          .signal(changesSignal, {
+            changes: [
+              { action: 'update', object: 'training', id: 1, url: 'https://api.example.com/trainings/1' },
+            ],
+          });
+        await waitUntil(() => (scheduled.get(deliveryId)?.length ?? 0) >= 1, 10_000, 'the first attempt');
+        const child = env.client.workflow.getHandle(deliveryWorkflowId(sub.id, 1));
+        for (let i = 0; ; i++) {
+          try {
+            // Awaiting a result lets the test server skip time through the backoff.
+            return (await child.result()) as DeliveryResult;
+          } catch (err) {
+            if (i > 50) throw err;
+            await new Promise((r) => setTimeout(r, 100)); // the child is not started yet
+          }
+        }
+      },
     };
   };
 
