@@ -115,10 +115,19 @@ export async function deliverBatch(sub: SubscriptionEntity, onFailed: () => void
   return true;
 }
 
-/** Seals the open window's oldest batch into a delivery child that waits for its release. */
-export async function sealBatch(sub: SubscriptionEntity): Promise<void> {
-  const batch = sub.seal();
-  await startDeliveryChild(sub, { ...inputOf(sub, batch.sequence, batch.changes), queued: true }, 'Queued');
+/**
+ * Seals the open window's oldest batches into delivery children that wait for their release,
+ * until the window is back under its bound. All are started in one workflow task, so sealing
+ * keeps up with any ingest rate. Returns how many children were started.
+ */
+export async function sealBatches(sub: SubscriptionEntity, max: number): Promise<number> {
+  const inputs: DeliveryInput[] = [];
+  while (inputs.length < max && sub.needsSeal()) {
+    const batch = sub.seal();
+    inputs.push({ ...inputOf(sub, batch.sequence, batch.changes), queued: true });
+  }
+  await Promise.all(inputs.map((input) => startDeliveryChild(sub, input, 'Queued')));
+  return inputs.length;
 }
 
 /** The next sealed batch's turn. A child that cannot be told (gone) is recorded as failed. */

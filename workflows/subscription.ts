@@ -33,7 +33,7 @@ import {
   statusQuery,
 } from './messages';
 import { SubscriptionEntity, type CarriedState } from './subscription-state';
-import { deliverBatch, releaseQueued, sealBatch, startLegacyDelivery } from './subscription-dispatch';
+import { deliverBatch, releaseQueued, sealBatches, startLegacyDelivery } from './subscription-dispatch';
 import type { SubscriptionConfig } from './types';
 
 export interface SubscriptionWorkflowInput {
@@ -48,8 +48,10 @@ export interface SubscriptionWorkflowInput {
 export const DEFAULT_HISTORY_LIMIT = 4096;
 /** Children a run may start before it continues as new: Temporal allows 2,000 pending per run. */
 export const CHILDREN_PER_RUN = 500;
-/** History bytes after which a run continues as new, should the server not suggest it first. */
-export const HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
+/** History bytes after which a run continues as new: a replay of a run stays short. */
+export const HISTORY_BYTES_LIMIT = 4 * 1024 * 1024;
+/** Batches sealed in one workflow task: bounds the task's commands and its duration. */
+export const SEALS_PER_TASK = 50;
 /** Fast path and bounded backlog; runs recorded before them replay the old way. */
 export const FAST_PATH_PATCH = 'herald-fast-path-sealed-backlog';
 
@@ -159,6 +161,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   for (;;) {
     describe();
     if (sub.deleted) break;
+    // Sealing comes before continue-as-new: what a new run carries must be within the bound.
+    if (v2 && sub.needsSeal()) {
+      childrenStarted += await sealBatches(sub, SEALS_PER_TASK);
+      continue;
+    }
     if (shouldContinueAsNew()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof subscriptionWorkflow>({
@@ -166,11 +173,6 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         config: sub.config,
         carried: sub.carry(),
       });
-    }
-    if (v2 && sub.needsSeal()) {
-      await sealBatch(sub);
-      childrenStarted++;
-      continue;
     }
     const next = v2 ? sub.nextQueued(iso(), (n) => deliveryIdOf(sub.config.id, n)) : null;
     if (next) {

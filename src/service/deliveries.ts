@@ -16,7 +16,7 @@ import {
 import type { deliveryWorkflow } from '../../workflows/delivery';
 import type { AttemptRecord, Change, DeliveryStatus, DeliverySummary } from '../../workflows/types';
 import { conflict, notFound } from './errors';
-import { temporalCall, temporalUpdate } from './temporal-calls';
+import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
 import type { SubscriptionService } from './subscriptions';
 
 export interface DeliveryView {
@@ -50,6 +50,10 @@ export class DeliveryService {
     return temporalCall(this.deps.client, this.deps.callTimeoutMs, fn, what);
   }
 
+  private query<T>(handle: { workflowId: string }, fn: () => Promise<T>, what?: string): Promise<T> {
+    return temporalQuery(this.deps.client, this.deps.callTimeoutMs, handle.workflowId, fn, what);
+  }
+
   private child(subscriptionId: string, sequence: number) {
     return this.deps.client.workflow.getHandle<typeof deliveryWorkflow>(
       deliveryWorkflowId(subscriptionId, sequence),
@@ -59,7 +63,7 @@ export class DeliveryService {
   /** Newest first, at most `limit`. */
   async list(subscriptionId: string, limit: number): Promise<DeliveryView[]> {
     const handle = await this.deps.subscriptions.running(subscriptionId);
-    const summaries = (await this.call(() => handle.query(deliveriesQuery)))
+    const summaries = (await this.query(handle, () => handle.query(deliveriesQuery)))
       .slice()
       .sort((a, b) => b.sequence - a.sequence)
       .slice(0, limit);
@@ -71,7 +75,7 @@ export class DeliveryService {
    * path (no delivery workflow), else the result of its delivery workflow.
    */
   private async changesOf(subscriptionId: string, handle: WorkflowHandle, sequence: number) {
-    const kept = await this.call(() => handle.query(deliveryChangesQuery, sequence), 'delivery');
+    const kept = await this.query(handle, () => handle.query(deliveryChangesQuery, sequence), 'delivery');
     if (kept) return { changes: kept, attempts: undefined };
     return this.call(() => this.child(subscriptionId, sequence).result(), 'delivery');
   }
@@ -92,7 +96,7 @@ export class DeliveryService {
     const child = this.child(subscriptionId, s.sequence);
     try {
       if (s.status === 'in_flight') {
-        const state = await this.call(() => child.query(deliveryStateQuery), 'delivery');
+        const state = await this.query(child, () => child.query(deliveryStateQuery), 'delivery');
         return {
           ...base,
           nextAttemptAt: state.nextAttemptAt,
@@ -123,8 +127,8 @@ export class DeliveryService {
     if (!parsed || `sub_${parsed.subscriptionSuffix}` !== subscriptionId) throw notFound('delivery');
     const handle = await this.deps.subscriptions.running(subscriptionId);
     const [summaries, status] = await Promise.all([
-      this.call(() => handle.query(deliveriesQuery)),
-      this.call(() => handle.query(statusQuery)),
+      this.query(handle, () => handle.query(deliveriesQuery)),
+      this.query(handle, () => handle.query(statusQuery)),
     ]);
     const summary = summaries.find((d) => d.deliveryId === deliveryId);
     if (!summary) throw notFound('delivery');

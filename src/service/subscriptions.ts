@@ -19,7 +19,7 @@ import type { subscriptionWorkflow } from '../../workflows/subscription';
 import type { PublicSubscription, SubscriptionConfig } from '../../workflows/types';
 import { randomUUID } from 'node:crypto';
 import { ApiError, conflict, notFound } from './errors';
-import { temporalCall, temporalUpdate } from './temporal-calls';
+import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
 import { isSubscriptionId, newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
 import {
@@ -42,6 +42,8 @@ export const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionSt
 /** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
 export const BROKEN_QUERY =
   "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed' AND ExecutionStatus != 'ContinuedAsNew'";
+
+export const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
 
 const EMPTY_COUNTERS = {
   changesReceived: 0,
@@ -79,6 +81,10 @@ export class SubscriptionService {
     return temporalCall(this.deps.client, this.deps.callTimeoutMs, fn, what);
   }
 
+  private query<T>(handle: { workflowId: string }, fn: () => Promise<T>, what?: string): Promise<T> {
+    return temporalQuery(this.deps.client, this.deps.callTimeoutMs, handle.workflowId, fn, what);
+  }
+
   private update<T>(run: (updateId: string) => Promise<T>): Promise<T> {
     return temporalUpdate(this.deps.client, this.deps.callTimeoutMs, run);
   }
@@ -87,9 +93,7 @@ export class SubscriptionService {
    * The subscription's workflow and what its latest run says: running, deleted (completed: only
    * DELETE completes it) or broken (closed any other way: terminated, failed, timed out).
    */
-  async locate(
-    id: string,
-  ): Promise<{
+  async locate(id: string): Promise<{
     handle: WorkflowHandle;
     status: 'running' | 'deleted' | 'broken';
     memo?: PublicSubscription;
@@ -136,6 +140,9 @@ export class SubscriptionService {
         workflowId: subscriptionWorkflowId(id),
         taskQueue: this.deps.config.taskQueue,
         args: [{ config }],
+        // Workflow tasks stay far under 2 s (README, bounded backlog); a worker killed in the
+        // middle of one then delays the subscription, and any query, by 5 s rather than 10.
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
         // The workflow upserts the same memo itself; setting it at start makes the new
         // subscription visible to other instances' listings without waiting for a worker.
         memo: { subscription: pub },
@@ -183,7 +190,7 @@ export class SubscriptionService {
     const { handle, status: run, memo } = await this.locate(id);
     if (run === 'deleted') throw notFound('subscription');
     if (run === 'broken') return this.brokenDetail(handle, memo);
-    const status = await this.call(() => handle.query(statusQuery));
+    const status = await this.query(handle, () => handle.query(statusQuery));
     if (status.state === 'deleted') throw notFound('subscription');
     let inFlight: SubscriptionDetail['inFlight'] = null;
     if (status.inFlight?.runner === 'local') {
@@ -193,9 +200,8 @@ export class SubscriptionService {
     } else if (status.inFlight) {
       const f = status.inFlight;
       // The delivery may end between the two queries; its summary is still worth showing.
-      const state = await this.call(() =>
-        this.deps.client.workflow.getHandle(deliveryWorkflowId(id, f.sequence)).query(deliveryStateQuery),
-      ).catch(() => undefined);
+      const child = this.deps.client.workflow.getHandle(deliveryWorkflowId(id, f.sequence));
+      const state = await this.query(child, () => child.query(deliveryStateQuery)).catch(() => undefined);
       inFlight = {
         ...f,
         attempt: state?.attempts.length ?? 0,
@@ -217,7 +223,7 @@ export class SubscriptionService {
 
   /** A closed workflow still answers queries by replay; its memo is the fallback. */
   private async brokenDetail(handle: WorkflowHandle, memo?: PublicSubscription): Promise<SubscriptionDetail> {
-    const status = await this.call(() => handle.query(statusQuery)).catch(() => undefined);
+    const status = await this.query(handle, () => handle.query(statusQuery)).catch(() => undefined);
     const pub = status?.subscription ?? memo;
     if (!pub) throw notFound('subscription');
     return {
@@ -262,7 +268,7 @@ export class SubscriptionService {
   /** The current public configuration (for PATCH's cross-field checks). */
   async current(id: string): Promise<PublicSubscription> {
     const handle = await this.running(id);
-    const status = await this.call(() => handle.query(statusQuery));
+    const status = await this.query(handle, () => handle.query(statusQuery));
     if (status.state === 'deleted') throw notFound('subscription');
     return status.subscription;
   }
@@ -272,7 +278,7 @@ export class SubscriptionService {
     if (patch.batching?.debounceMs !== undefined || patch.batching?.maxWaitMs !== undefined) {
       // The rule spans the stored and the new values, so it can only be checked here.
       checkBatchingPatch(
-        (await this.call(() => handle.query(statusQuery))).subscription.batching,
+        (await this.query(handle, () => handle.query(statusQuery))).subscription.batching,
         patch.batching,
       );
     }

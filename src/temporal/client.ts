@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { HeraldConfig } from '../config';
 import { heraldDataConverter } from './data-converter';
 
+export const HISTORY_PAGE_BYTES = 64 * 1024 * 1024;
+
 /** Connection settings shared by the client and the worker's native connection. */
 export function connectionOptions(
   cfg: HeraldConfig,
@@ -28,7 +30,12 @@ export async function createTemporalClient(
   address = cfg.temporal.address,
 ): Promise<Client> {
   if (!address) throw new Error('no Temporal address');
-  const connection = await Connection.connect(connectionOptions(cfg, address));
+  const connection = await Connection.connect({
+    ...connectionOptions(cfg, address),
+    // A history page (restore reads one) can pass gRPC's default 4 MB: a run holds up to
+    // 8 MB of history before it continues as new.
+    channelArgs: { 'grpc.max_receive_message_length': HISTORY_PAGE_BYTES },
+  });
   return new Client({
     connection,
     namespace: cfg.temporal.namespace,

@@ -90,13 +90,11 @@ describe('retry schedule (time-skipping server)', () => {
       workflowId: deliveryId,
       run: async () => {
         await startSubscription(env.client, config.taskQueue, sub, { searchAttributes: false });
-        await env.client.workflow
-          .getHandle(subscriptionWorkflowId(sub.id))
-          .signal(changesSignal, {
-            changes: [
-              { action: 'update', object: 'training', id: 1, url: 'https://api.example.com/trainings/1' },
-            ],
-          });
+        await env.client.workflow.getHandle(subscriptionWorkflowId(sub.id)).signal(changesSignal, {
+          changes: [
+            { action: 'update', object: 'training', id: 1, url: 'https://api.example.com/trainings/1' },
+          ],
+        });
         await waitUntil(() => (scheduled.get(deliveryId)?.length ?? 0) >= 1, 10_000, 'the first attempt');
         const child = env.client.workflow.getHandle(deliveryWorkflowId(sub.id, 1));
         for (let i = 0; ; i++) {

@@ -1,0 +1,86 @@
+// Figures read off real workflow histories, for the bounds of the bounded-backlog issue: the
+// longest workflow task, the largest payload written (decoded: before compression and
+// encryption), events per run. Used by the backlog reliability test and the benchmark.
+import type { Client } from '@temporalio/client';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+export interface HistoryStats {
+  runs: number;
+  events: number;
+  /** Longest workflow task, started → completed, in ms. */
+  maxTaskMs: number;
+  /** Largest single payload written, decoded (the JSON before compression), in bytes. */
+  maxPayloadBytes: number;
+  /** Where the largest payload was written (the event's attribute name). */
+  maxPayloadAt: string;
+  maxRunEvents: number;
+}
+
+export const emptyStats = (): HistoryStats => ({
+  runs: 0,
+  events: 0,
+  maxTaskMs: 0,
+  maxPayloadBytes: 0,
+  maxPayloadAt: '',
+  maxRunEvents: 0,
+});
+
+const ms = (t: HistoryEvent['eventTime']): number =>
+  t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+
+function payloadsIn(value: unknown, out: Payload[], depth = 0): void {
+  if (!value || typeof value !== 'object' || depth > 12) return;
+  if (value instanceof Uint8Array) return;
+  const v = value as Record<string, unknown>;
+  if (v.data instanceof Uint8Array && v.metadata && typeof v.metadata === 'object') {
+    out.push(v as Payload);
+    return;
+  }
+  for (const child of Object.values(v)) payloadsIn(child, out, depth + 1);
+}
+
+/** Adds one history to `stats`. */
+export async function addHistory(stats: HistoryStats, events: HistoryEvent[], codec?: PayloadCodec) {
+  stats.runs++;
+  stats.events += events.length;
+  stats.maxRunEvents = Math.max(stats.maxRunEvents, events.length);
+  const started = new Map<number, number>();
+  for (const e of events) {
+    if (e.workflowTaskStartedEventAttributes) started.set(Number(e.eventId), ms(e.eventTime));
+    const done = e.workflowTaskCompletedEventAttributes;
+    if (done) {
+      const at = started.get(Number(done.startedEventId));
+      if (at !== undefined) stats.maxTaskMs = Math.max(stats.maxTaskMs, ms(e.eventTime) - at);
+    }
+    const attr = Object.keys(e).find((k) => k.endsWith('Attributes') && (e as Record<string, unknown>)[k]);
+    const found: Payload[] = [];
+    payloadsIn(attr ? (e as Record<string, unknown>)[attr] : undefined, found);
+    for (const p of found) {
+      const decoded = codec ? (await codec.decode([p]))[0]! : p;
+      const size = decoded.data?.length ?? 0;
+      if (size > stats.maxPayloadBytes) {
+        stats.maxPayloadBytes = size;
+        stats.maxPayloadAt = attr ?? '?';
+      }
+    }
+  }
+}
+
+/** Every run of the given workflow ids (continue-as-new chains included). */
+export async function historyStats(
+  client: Client,
+  workflowIds: string[],
+  codec?: PayloadCodec,
+): Promise<HistoryStats> {
+  const stats = emptyStats();
+  for (const id of workflowIds) {
+    for await (const wf of client.workflow.list({ query: `WorkflowId = '${id}'` })) {
+      const history = await client.workflow.getHandle(id, wf.runId).fetchHistory();
+      await addHistory(stats, history.events ?? [], codec);
+    }
+  }
+  return stats;
+}
