@@ -17,6 +17,9 @@ async function setup(): Promise<void> {
   await client.connection.close();
 }
 
+/** SIGTERM ends everything within this, however busy the worker is (issue 13 §6). */
+const HARD_STOP_MS = 13_000;
+
 async function run(mode: Mode): Promise<void> {
   const config = loadConfig();
   const herald = await startHerald(config, mode);
@@ -38,6 +41,13 @@ async function run(mode: Mode): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down…`);
+    // Orchestrators kill after a grace period (Kubernetes: 30 s, compose: 10 s by default);
+    // whatever still hangs then is cut here, the embedded server first, so nothing outlives us.
+    setTimeout(() => {
+      console.error(`shutdown took over ${HARD_STOP_MS} ms; forcing exit`);
+      herald.devServer?.process.kill('SIGKILL');
+      process.exit(1);
+    }, HARD_STOP_MS).unref();
     herald.stop().then(
       () => process.exit(0),
       (err) => {

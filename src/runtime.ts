@@ -18,6 +18,11 @@ import { createHeraldWorker, installSdkRuntime } from './worker';
 
 export type Mode = 'all' | 'api' | 'worker';
 
+/** How long a stopping worker may take before the process goes on without it. */
+export const WORKER_STOP_MS = 7_000;
+const delay = <T>(ms: number, value: T) =>
+  new Promise<T>((r) => setTimeout(() => r(value), ms).unref());
+
 export interface Herald {
   config: HeraldConfig;
   address: string;
@@ -53,10 +58,13 @@ export function createLogger(config: HeraldConfig, destination?: pino.Destinatio
 export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Promise<Herald> {
   const log = createLogger(config);
   installSdkRuntime({ prometheusBindAddress: config.sdkMetricsAddress });
-  const stops: (() => Promise<void>)[] = [];
+  const stops: { name: string; run: () => Promise<void> }[] = [];
   const stop = async () => {
-    for (const s of stops.splice(0).reverse())
-      await s().catch((err) => log.error({ err }, 'shutdown step failed'));
+    for (const s of stops.splice(0).reverse()) {
+      const t0 = Date.now();
+      await s.run().catch((err) => log.error({ err }, `shutdown: ${s.name} failed`));
+      log.info(`shutdown: ${s.name} stopped in ${Date.now() - t0} ms`);
+    }
   };
   try {
     let devServer: DevServer | undefined;
@@ -73,7 +81,7 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
           config.adminKey,
         ),
       });
-      stops.push(() => devServer!.stop());
+      stops.push({ name: 'embedded Temporal server', run: () => devServer!.stop() });
       address = devServer.address;
     } else if (!address) {
       // `npm run api` / `npm run worker` without TEMPORAL_ADDRESS join the embedded server of an `npm start`.
@@ -81,7 +89,7 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
       await waitForTemporal(address, 30_000);
     }
     const client = await createTemporalClient(config, address);
-    stops.push(() => client.connection.close());
+    stops.push({ name: 'Temporal client', run: () => client.connection.close() });
     if (!devServer && mode !== 'api')
       await registerSearchAttributes(client, log).catch((err) =>
         log.warn({ err }, 'could not register search attributes; run npm run setup:temporal'),
@@ -93,14 +101,24 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
       const built = await createHeraldWorker({ config, address, client, metrics });
       worker = built.worker;
       const running = worker.run();
-      stops.push(async () => {
-        if (worker!.getState() === 'RUNNING') worker!.shutdown();
-        await running;
-        await built.close();
+      stops.push({
+        name: 'worker',
+        run: async () => {
+          if (worker!.getState() === 'RUNNING') worker!.shutdown();
+          // A first attempt hanging on the wire (a local activity) holds the worker past its
+          // grace time. It is not waited for: its workflow task times out and another worker
+          // repeats the attempt with the same webhook-id, as after a crash (README).
+          const stopped = await Promise.race([running.then(() => true), delay(WORKER_STOP_MS, false)]);
+          if (!stopped) {
+            log.warn(`worker did not stop within ${WORKER_STOP_MS} ms; leaving its last tasks to other workers`);
+            return;
+          }
+          await built.close();
+        },
       });
       if (mode === 'worker' && config.metricsPort !== undefined) {
         const server = await startMetricsServer(metrics, config.http.host, config.metricsPort);
-        stops.push(() => server.close());
+        stops.push({ name: 'worker metrics server', run: () => server.close() });
         log.info(`worker metrics on ${server.url}/metrics`);
       }
     }
@@ -116,7 +134,7 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
         host: config.http.host,
         port: config.http.port,
       });
-      stops.push(() => api!.close());
+      stops.push({ name: 'API', run: () => api!.close() });
     }
     return { config, address, client, devServer, api, worker, metrics, stop };
   } catch (err) {

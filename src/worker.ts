@@ -37,7 +37,9 @@ export async function createHeraldWorker(
     workflowBundle: await workflowBundle(),
     activities,
     dataConverter: heraldDataConverter(config.encryptionKeys),
-    shutdownGraceTime: '10s',
+    // Activities in flight get this long to finish on shutdown, then are cancelled (an attempt
+    // cut off is repeated with the same webhook-id). Short, so SIGTERM ends well within 15 s.
+    shutdownGraceTime: '5s',
     // Bounded whatever the backlog: a cached subscription holds at most its open window (384 KB)
     // and its retained changes (384 KB), a queued delivery its batch (≤ 1 MB, usually far less);
     // an evicted workflow is replayed from its (bounded) history on its next task.

@@ -105,7 +105,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const stop = async () => {
     if (exited) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exit;
     clearTimeout(timer);
   };

@@ -3,55 +3,17 @@
 // no Temporal child left behind; a restart on the same data dir still has the subscription.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { codecUiToken } from '../../src/api/routes/codec';
 import { freePort } from '../helpers/ports';
+import { alive, childPids, until } from '../helpers/herald-process';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ADMIN_KEY = 'process-test-admin-key-0123456789';
 const PUBLISH_KEY = 'process-test-publish-key-0123456789';
-
-/** Children of `pid` by their /proc stat (Linux). */
-function childPids(pid: number): { pid: number; comm: string }[] {
-  const out: { pid: number; comm: string }[] = [];
-  for (const d of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push({ pid: Number(d), comm });
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  ms: number,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await Promise.resolve(fn()).catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 void describe('the herald process', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-process-'));
