@@ -1,7 +1,10 @@
-// Issue 9 §1: the worker is killed with SIGKILL while a delivery is in flight and while a batch
-// is debouncing; a new worker takes over and every key still arrives in its final state.
+// Issue 9 §1 and issue 14: the worker is killed with SIGKILL while a first attempt (a local
+// activity) is on the wire and while a batch is debouncing; a new worker takes over, repeats
+// the attempt with the same webhook-id, and every key still arrives in its final state.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { deliveryWorkflowId } from '../../workflows/messages';
 import type { Change } from '../../workflows/types';
 import { createSubscription, publishUntilAccepted } from './helpers/api';
 import { Model, startModelReceiver, type ModelReceiver } from './helpers/model';
@@ -31,7 +34,7 @@ void describe('reliability: worker crash (kill -9)', { timeout: 180_000 }, () =>
 
   void it('delivers every key in its final state after a crash mid-delivery and mid-debounce', async () => {
     let worker = await cluster.startWorker();
-    await createSubscription(cluster.apiUrl, {
+    const sub = await createSubscription(cluster.apiUrl, {
       url: rx.url,
       // A long debounce gives the second crash a window; timeoutMs bounds the wait for the
       // lost attempt (Temporal retries it startToCloseTimeout = timeoutMs + 5 s later).
@@ -58,6 +61,15 @@ void describe('reliability: worker crash (kill -9)', { timeout: 180_000 }, () =>
       inFlightId,
       'the batch that was in flight is retried first, with its webhook-id',
     );
+    // That first attempt was the subscription's own local activity (fast path): repeated by
+    // the next worker's replay, it succeeded, so no delivery child was ever started for it.
+    const connection = await Connection.connect({ address: cluster.address });
+    try {
+      const child = new Client({ connection }).workflow.getHandle(deliveryWorkflowId(sub.id as string, 1));
+      await assert.rejects(child.describe(), WorkflowNotFoundError);
+    } finally {
+      await connection.close();
+    }
 
     // Crash 2: changes accepted, the worker dies inside the 1.5 s debounce window; the timer
     // fires in Temporal with no worker, and the new worker picks the batch up.
