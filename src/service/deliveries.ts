@@ -16,7 +16,7 @@ import type { deliveryWorkflow } from '../../workflows/delivery';
 import type { AttemptRecord, Change, DeliveryStatus, DeliverySummary } from '../../workflows/types';
 import { conflict, notFound } from './errors';
 import { temporalCall, temporalUpdate } from './temporal-calls';
-import type { SubscriptionService } from './subscriptions';
+import type { Scope, SubscriptionService } from './subscriptions';
 
 export interface DeliveryView {
   id: string;
@@ -56,8 +56,8 @@ export class DeliveryService {
   }
 
   /** Newest first, at most `limit`. */
-  async list(subscriptionId: string, limit: number): Promise<DeliveryView[]> {
-    const handle = await this.deps.subscriptions.running(subscriptionId);
+  async list(subscriptionId: string, limit: number, scope?: Scope): Promise<DeliveryView[]> {
+    const handle = await this.deps.subscriptions.running(subscriptionId, scope);
     const summaries = (await this.call(() => handle.query(deliveriesQuery)))
       .slice()
       .sort((a, b) => b.sequence - a.sequence)
@@ -98,10 +98,11 @@ export class DeliveryService {
   async redeliver(
     subscriptionId: string,
     deliveryId: string,
+    scope?: Scope,
   ): Promise<{ deliveryId: string; pendingChanges: number }> {
     const parsed = parseDeliveryId(deliveryId);
     if (!parsed || `sub_${parsed.subscriptionSuffix}` !== subscriptionId) throw notFound('delivery');
-    const handle = await this.deps.subscriptions.running(subscriptionId);
+    const handle = await this.deps.subscriptions.running(subscriptionId, scope);
     const [summaries, status] = await Promise.all([
       this.call(() => handle.query(deliveriesQuery)),
       this.call(() => handle.query(statusQuery)),

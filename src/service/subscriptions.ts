@@ -22,15 +22,25 @@ import { temporalCall, temporalUpdate } from './temporal-calls';
 import { isSubscriptionId, newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
 import {
+  ADMIN_SCOPE,
   checkBatchingPatch,
+  inScope,
+  tenantForCreate,
   toPublic,
+  type Scope,
   type CreatedSubscription,
   type CreateSubscriptionInput,
   type PatchSubscriptionInput,
   type SubscriptionDetail,
 } from './subscription-types';
 
-export type { CreatedSubscription, CreateSubscriptionInput, PatchSubscriptionInput, SubscriptionDetail };
+export type {
+  CreatedSubscription,
+  CreateSubscriptionInput,
+  PatchSubscriptionInput,
+  Scope,
+  SubscriptionDetail,
+};
 
 export const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
 
@@ -52,17 +62,26 @@ export class SubscriptionService {
     return temporalUpdate(this.deps.client, this.deps.callTimeoutMs, run);
   }
 
-  /** The handle of a running subscription workflow; 404 for malformed, unknown or ended ones. */
-  async running(id: string): Promise<WorkflowHandle> {
+  /**
+   * The handle of a running subscription workflow; 404 for malformed, unknown or ended ones,
+   * and for those of another tenant than a tenant token's.
+   */
+  async running(id: string, scope: Scope = ADMIN_SCOPE): Promise<WorkflowHandle> {
     if (!isSubscriptionId(id)) throw notFound('subscription');
     const handle = this.deps.client.workflow.getHandle(subscriptionWorkflowId(id));
     // Queries also answer for closed workflows (by replay), so "deleted" is decided here.
     const desc = await this.call(() => handle.describe());
     if (desc.status.name !== 'RUNNING') throw notFound('subscription');
+    if (scope.tenant !== undefined) {
+      // The memo is set at start and the tenant never changes, so it is authoritative here.
+      const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
+      if (!memo || !inScope(scope, memo.tenant)) throw notFound('subscription');
+    }
     return handle;
   }
 
-  async create(input: CreateSubscriptionInput): Promise<CreatedSubscription> {
+  async create(input: CreateSubscriptionInput, scope: Scope = ADMIN_SCOPE): Promise<CreatedSubscription> {
+    const tenant = tenantForCreate(scope, input.tenant);
     const id = newSubscriptionId();
     const now = new Date().toISOString();
     const token = input.token ?? generateToken();
@@ -73,6 +92,9 @@ export class SubscriptionService {
       url: input.url,
       description: input.description ?? '',
       events: input.events,
+      // Only when given, so a subscription without them is exactly what it was before them.
+      ...(tenant === undefined ? {} : { tenant }),
+      ...(input.channels?.length ? { channels: input.channels } : {}),
       includePii: input.includePii,
       includeDetails: input.includeDetails,
       token,
@@ -98,9 +120,14 @@ export class SubscriptionService {
   }
 
   /** Every live subscription from visibility, corrected by this process's recent writes. */
-  async list(): Promise<PublicSubscription[]> {
+  async list(scope: Scope = ADMIN_SCOPE, filter: { tenant?: string } = {}): Promise<PublicSubscription[]> {
+    // A tenant token asking for another tenant gets nothing, as if it had none.
+    if (scope.tenant !== undefined && filter.tenant !== undefined && filter.tenant !== scope.tenant)
+      return [];
+    const tenant = scope.tenant ?? filter.tenant;
     const merged = this.deps.routing.withLocalWrites(await this.listFromVisibility());
-    return [...merged.values()].sort((a, b) =>
+    const items = [...merged.values()].filter((s) => tenant === undefined || s.tenant === tenant);
+    return items.sort((a, b) =>
       a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id),
     );
   }
@@ -117,8 +144,8 @@ export class SubscriptionService {
     });
   }
 
-  async get(id: string): Promise<SubscriptionDetail> {
-    const handle = await this.running(id);
+  async get(id: string, scope: Scope = ADMIN_SCOPE): Promise<SubscriptionDetail> {
+    const handle = await this.running(id, scope);
     const status = await this.call(() => handle.query(statusQuery));
     if (status.state === 'deleted') throw notFound('subscription');
     let inFlight: SubscriptionDetail['inFlight'] = null;
@@ -153,8 +180,12 @@ export class SubscriptionService {
     return status.subscription;
   }
 
-  async patch(id: string, patch: PatchSubscriptionInput): Promise<PublicSubscription> {
-    const handle = await this.running(id);
+  async patch(
+    id: string,
+    patch: PatchSubscriptionInput,
+    scope: Scope = ADMIN_SCOPE,
+  ): Promise<PublicSubscription> {
+    const handle = await this.running(id, scope);
     if (patch.batching?.debounceMs !== undefined || patch.batching?.maxWaitMs !== undefined) {
       // The rule spans the stored and the new values, so it can only be checked here.
       checkBatchingPatch(
@@ -170,18 +201,21 @@ export class SubscriptionService {
     );
   }
 
-  async pause(id: string): Promise<PublicSubscription> {
-    const handle = await this.running(id);
+  async pause(id: string, scope: Scope = ADMIN_SCOPE): Promise<PublicSubscription> {
+    const handle = await this.running(id, scope);
     return this.applied(await this.update((updateId) => handle.executeUpdate(pauseUpdate, { updateId })));
   }
 
-  async resume(id: string): Promise<PublicSubscription> {
-    const handle = await this.running(id);
+  async resume(id: string, scope: Scope = ADMIN_SCOPE): Promise<PublicSubscription> {
+    const handle = await this.running(id, scope);
     return this.applied(await this.update((updateId) => handle.executeUpdate(resumeUpdate, { updateId })));
   }
 
-  async rotateSecret(id: string): Promise<PublicSubscription & { signingSecret: string }> {
-    const handle = await this.running(id);
+  async rotateSecret(
+    id: string,
+    scope: Scope = ADMIN_SCOPE,
+  ): Promise<PublicSubscription & { signingSecret: string }> {
+    const handle = await this.running(id, scope);
     const secret = generateSigningSecret();
     const now = new Date().toISOString();
     const pub = await this.update((updateId) =>
@@ -190,8 +224,8 @@ export class SubscriptionService {
     return { ...this.applied(pub), signingSecret: secret };
   }
 
-  async delete(id: string): Promise<void> {
-    const handle = await this.running(id);
+  async delete(id: string, scope: Scope = ADMIN_SCOPE): Promise<void> {
+    const handle = await this.running(id, scope);
     await this.update((updateId) => handle.executeUpdate(deleteUpdate, { updateId }));
     this.deps.routing.remove(id);
   }
