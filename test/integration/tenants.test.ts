@@ -163,6 +163,17 @@ void describe('tenants and channels (dev server, worker, receivers)', { timeout:
     });
     assert.equal(direct.status, 400, direct.text);
 
+    // Channels may change; [] removes the filter.
+    const widened = await api('PATCH', `/v1/subscriptions/${eu.id}`, { key: acme, body: { channels: [] } });
+    assert.equal(widened.status, 200, widened.text);
+    assert.deepEqual(widened.body.channels, []);
+    const plain = [{ action: 'update', object: 'training', id: 5, tenant: 'acme', data: { v: 'plain' } }];
+    assert.equal(
+      (await api('POST', '/v1/changes', { key: 'publish', body: { changes: plain } })).status,
+      202,
+    );
+    await waitUntil(() => values(rEu).includes('5:plain'), 20_000, 'the widened subscription');
+
     assert.equal((await api('DELETE', `/v1/subscriptions/${a.id}`, { key: acme })).status, 204);
     assert.equal((await api('GET', `/v1/subscriptions/${a.id}`, { key: 'admin' })).status, 404);
   });
