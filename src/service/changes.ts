@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics';
 import { subscriptionWorkflowId } from '../../workflows/messages';
 import type { Change, PublicSubscription } from '../../workflows/types';
 import { ApiError, fromTemporal, notFound } from './errors';
-import { deliveredShape, directAllowed, type RoutableChange } from './routing-rules';
+import { ALL_TENANTS, deliveredShape, directAllowed, type RoutableChange } from './routing-rules';
 import { temporalCall } from './temporal-calls';
 import type { GroupCommitter } from './group-commit';
 import type { RoutingTable } from './routing-table';
@@ -59,7 +59,7 @@ export class ChangeRouter {
       for (const sub of receivers) {
         let entry = perSub.get(sub.id);
         if (!entry) perSub.set(sub.id, (entry = { sub, changes: [] }));
-        const out = sub.tenant === undefined ? shape : deliveredShape(change, sub.tenant);
+        const out = sub.tenant === ALL_TENANTS ? deliveredShape(change, ALL_TENANTS) : shape;
         entry.changes.push(this.filter(out, sub));
       }
     }
