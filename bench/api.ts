@@ -7,6 +7,7 @@ export interface SubscriptionSpec {
   url: string;
   batching: Partial<BatchingConfig>;
   retry?: Partial<RetryConfig>;
+  tenant?: string;
 }
 
 export class HeraldApi {

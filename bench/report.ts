@@ -7,6 +7,7 @@ import type { IngestResult } from './phases/ingest';
 import type { LatencyResult } from './phases/latency';
 import type { MemoryResult } from './phases/memory';
 import type { RecoveryResult } from './phases/recovery';
+import type { TenantIngestResult } from './phases/tenants';
 
 export interface BenchResults {
   mode: 'full' | 'quick';
@@ -18,6 +19,8 @@ export interface BenchResults {
   loadAverage: { before: number[]; after: number[] };
   engine: EngineResult;
   ingest: (IngestResult & { ratioToEngine: number })[];
+  /** Absent in results written before tenants (issue 17). */
+  tenantIngest?: TenantIngestResult;
   latency: LatencyResult;
   coalescing: CoalescingResult;
   memory: MemoryResult;
@@ -61,13 +64,16 @@ export function tableRows(r: BenchResults, base?: BenchResults): string[][] {
   ]);
   for (const i of r.ingest) {
     const b = base?.ingest.find((x) => x.subscriptions === i.subscriptions);
-    rows.push([
-      `2 ingest: ${i.subscriptions} subscription(s), 100/req, conc. 8`,
-      `${n(i.changesPerSecond)} changes/s`,
-      `engine ${n(i.subscriptions === 1 ? e.oneWorkflow : e.tenWorkflows)} sig/s → ×${i.ratioToEngine}; Herald ${n(i.signalsPerSecond)} sig/s × ${i.changesPerSignal}`,
-      i.subscriptions === 10 ? '≥ 20,000' : '',
-      b ? n(b.changesPerSecond) : '',
-    ]);
+    const row = ingestRow(i);
+    row[2] = `engine ${n(i.subscriptions === 1 ? e.oneWorkflow : e.tenWorkflows)} sig/s → ×${i.ratioToEngine}; ${row[2]}`;
+    rows.push([...row, b ? n(b.changesPerSecond) : '']);
+  }
+  if (r.tenantIngest) {
+    const b = base?.tenantIngest;
+    const ten = r.ingest.find((x) => x.subscriptions === 10);
+    const row = tenantIngestRow(r.tenantIngest);
+    if (ten) row[2] += `; 10 subs: ${n(ten.changesPerSecond)}/s`;
+    rows.push([...row, b ? n(b.changesPerSecond) : '']);
   }
   const l = r.latency;
   rows.push([
@@ -112,6 +118,26 @@ export function tableRows(r: BenchResults, base?: BenchResults): string[][] {
     base ? `${n(base.recovery.drainMs)} ms` : '',
   ]);
   return rows;
+}
+
+/** [measure, value, beside it, target] of one ingest figure. */
+export function ingestRow(i: IngestResult): string[] {
+  return [
+    `2 ingest: ${i.subscriptions} subscription(s), 100/req, conc. 8`,
+    `${n(i.changesPerSecond)} changes/s`,
+    `Herald ${n(i.signalsPerSecond)} sig/s × ${i.changesPerSignal}`,
+    i.subscriptions === 10 ? '≥ 20,000' : '',
+  ];
+}
+
+export function tenantIngestRow(t: TenantIngestResult): string[] {
+  return [
+    `2b ingest: ${n(t.tenants)} tenants × 2 subs (${n(t.subscriptions)}), 1 tenant/req`,
+    `${n(t.changesPerSecond)} changes/s`,
+    `${n(t.routedPerSecond)} routed/s; Herald ${n(t.signalsPerSecond)} sig/s × ${t.changesPerSignal}; ` +
+      `routing ${n(t.routingNsPerChange.indexed)} ns/change (scan of all: ${n(t.routingNsPerChange.scanAll)})`,
+    '',
+  ];
 }
 
 export function formatTable(r: BenchResults, base?: BenchResults): string {

@@ -6,6 +6,8 @@
 //   --update-baseline  also write bench/baseline.json
 //   --cpu-prof         profile the Herald child (`node --cpu-prof`) into bench/results/
 //   --sqlite-sync=X    the dev server's SQLite `synchronous` (default FULL, as in production)
+//   --only=tenants     only ingest with 10 subscriptions and with 1,000 tenants × 2, side by
+//                      side (100 tenants with --quick); prints them, writes no results file
 // Exits non-zero only when the benchmark breaks (an exception, a lost change), never on timings.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +21,10 @@ import { INGEST_CONCURRENCY, measureIngest } from './phases/ingest';
 import { measureLatency } from './phases/latency';
 import { CAPPED_CACHE, measureMemory } from './phases/memory';
 import { measureRecovery } from './phases/recovery';
+import { measureTenantIngest } from './phases/tenants';
 import { startBenchReceiver, type BenchReceiver } from './receiver';
 import { round } from './pool';
-import { formatTable, load, machine, type BenchResults } from './report';
+import { formatTable, ingestRow, load, machine, tenantIngestRow, type BenchResults } from './report';
 import type { DevServer } from '../src/temporal/dev-server';
 
 const BENCH_DIR = __dirname;
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
   let sync = 'FULL';
   for (const a of args) {
     if (a.startsWith('--sqlite-sync=')) sync = a.slice('--sqlite-sync='.length).toUpperCase();
+    else if (a === '--only=tenants') continue;
     else if (!['--quick', '--update-baseline', '--cpu-prof'].includes(a))
       throw new Error(`unknown flag ${a}`);
   }
@@ -81,6 +85,15 @@ async function main(): Promise<void> {
       log,
     };
 
+    if (args.has('--only=tenants')) {
+      log('2 ingest, 10 subscriptions');
+      const ten = await measureIngest(ctx, 10);
+      log(`2b ingest, ${quick ? 100 : 1000} tenants × 2 subscriptions`);
+      const tenants = await measureTenantIngest(ctx);
+      console.log(`\n${ingestRow(ten).join('  ')}\n${tenantIngestRow(tenants).join('  ')}\n`);
+      console.log(JSON.stringify({ ingest10: ten, tenants }, null, 2));
+      return;
+    }
     log('1 engine limit');
     const engine = await measureEngine(server.address, {
       concurrency: INGEST_CONCURRENCY,
@@ -93,6 +106,8 @@ async function main(): Promise<void> {
       const limit = subs === 1 ? engine.oneWorkflow : engine.tenWorkflows;
       ingest.push({ ...r, ratioToEngine: round(r.changesPerSecond / limit, 1) });
     }
+    log(`2b ingest, ${quick ? 100 : 1000} tenants × 2 subscriptions`);
+    const tenantIngest = await measureTenantIngest(ctx);
     log('3 added latency');
     const latency = await measureLatency(ctx);
     log('4 coalescing');
@@ -124,6 +139,7 @@ async function main(): Promise<void> {
       loadAverage: { before: loadBefore, after: load() },
       engine: { ...engine, oneWorkflow: round(engine.oneWorkflow), tenWorkflows: round(engine.tenWorkflows) },
       ingest,
+      tenantIngest,
       latency,
       coalescing,
       memory,

@@ -2,8 +2,15 @@
 // used unchanged inside the deterministic workflow.
 import type { Change } from './types';
 
-/** Changes merge by (object, id); 42 and "42" name the same object. */
-export const changeKey = (c: Pick<Change, 'object' | 'id'>): string => `${c.object}\u0000${String(c.id)}`;
+/**
+ * Changes merge by (object, id); 42 and "42" name the same object. A change that kept its
+ * tenant (only a `tenant: "*"` subscription gets those) merges by (tenant, object, id), so two
+ * tenants' training 42 stay apart; without a tenant the key is unchanged.
+ */
+export const changeKey = (c: Pick<Change, 'object' | 'id' | 'tenant'>): string =>
+  c.tenant === undefined
+    ? `${c.object}\u0000${String(c.id)}`
+    : `${c.tenant}\u0000${c.object}\u0000${String(c.id)}`;
 
 /**
  * Merges a later change into an earlier one for the same key: the later one wins, except

@@ -62,12 +62,14 @@ export const SEARCH_ATTRIBUTES = {
   state: 'HeraldState',
   events: 'HeraldEvents',
   failedDeliveries: 'HeraldFailedDeliveries',
+  tenant: 'HeraldTenant',
 } as const;
 export const SEARCH_ATTRIBUTE_TYPES = {
   HeraldSubscriptionId: 'Keyword',
   HeraldState: 'Keyword',
   HeraldEvents: 'KeywordList',
   HeraldFailedDeliveries: 'Int',
+  HeraldTenant: 'Keyword',
 } as const;
 
 export const TASK_QUEUE_DEFAULT = 'herald';

@@ -60,6 +60,7 @@ const SA = {
   state: defineSearchAttributeKey(SEARCH_ATTRIBUTES.state, SearchAttributeType.KEYWORD),
   events: defineSearchAttributeKey(SEARCH_ATTRIBUTES.events, SearchAttributeType.KEYWORD_LIST),
   failed: defineSearchAttributeKey(SEARCH_ATTRIBUTES.failedDeliveries, SearchAttributeType.INT),
+  tenant: defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenant, SearchAttributeType.KEYWORD),
 };
 
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<void> {
@@ -84,6 +85,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         { key: SA.state, value: sub.state },
         { key: SA.events, value: sub.config.events },
         { key: SA.failed, value: sub.counters.deliveriesFailed },
+        // Only when set: a subscription without a tenant upserts exactly what it did before.
+        ...(sub.config.tenant === undefined ? [] : [{ key: SA.tenant, value: sub.config.tenant }]),
       ]);
     }
     upsertMemo({ subscription: sub.publicView() });

@@ -11,6 +11,12 @@ export interface Change {
   url?: string;
   event?: string;
   data?: Record<string, unknown>;
+  /**
+   * Whose data this is (issue 17). Routing metadata: the API strips it before a change enters
+   * a subscription's workflow, except for `tenant: "*"` subscriptions, whose receivers need it
+   * to tell the tenants apart (and whose merge key includes it).
+   */
+  tenant?: string;
 }
 
 export interface BatchingConfig {
@@ -43,6 +49,10 @@ export interface SubscriptionConfig {
   events: string[];
   includePii: boolean;
   includeDetails: boolean;
+  /** Set at creation, never changed: "T" receives tenant T's changes, "*" every change, none only changes without a tenant. */
+  tenant?: string;
+  /** Receives only changes sharing at least one of these; absent or empty = every change. */
+  channels?: string[];
   token: string;
   /** Newest first. */
   secrets: SigningSecret[];
@@ -164,7 +174,7 @@ export interface DeliveryState {
 export type SubscriptionPatch = Partial<
   Pick<
     SubscriptionConfig,
-    'name' | 'url' | 'description' | 'events' | 'includePii' | 'includeDetails' | 'token'
+    'name' | 'url' | 'description' | 'events' | 'includePii' | 'includeDetails' | 'token' | 'channels'
   >
 > & {
   signingSecret?: string;

@@ -8,7 +8,7 @@ import type { BenchContext } from '../context';
 import { percentile, round, runPool } from '../pool';
 
 export const INGEST_CONCURRENCY = 8;
-const CHANGES_PER_REQUEST = 100;
+export const CHANGES_PER_REQUEST = 100;
 const KEYS = 500;
 
 export interface IngestResult {
@@ -26,7 +26,6 @@ export interface IngestResult {
 }
 
 export async function measureIngest(ctx: BenchContext, subscriptions: number): Promise<IngestResult> {
-  const durationMs = ctx.quick ? 2_000 : 10_000;
   const ids = await ctx.api.createSubscriptions(subscriptions, (i) => ({
     url: ctx.receiver.urlFor(`ingest${subscriptions}-${i}`),
     batching: { debounceMs: 60_000, maxWaitMs: 120_000, maxBatchSize: 1000 },
@@ -39,40 +38,53 @@ export async function measureIngest(ctx: BenchContext, subscriptions: number): P
     }),
   );
   try {
-    const run = async (ms: number) => {
-      const times: number[] = [];
-      const start = performance.now();
-      const end = start + ms;
-      const n = await runPool(
-        INGEST_CONCURRENCY,
-        () => performance.now() < end,
-        async (i) => {
-          const t0 = performance.now();
-          await ctx.api.publishRaw(bodies[i % bodies.length]!);
-          times.push(performance.now() - t0);
-        },
-      );
-      return { n, seconds: (performance.now() - start) / 1000, times: times.sort((a, b) => a - b) };
-    };
-    await run(ctx.quick ? 500 : 1_000); // warm-up: connections, JIT, first signals
-    const signalsBefore = await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total');
-    const cpu = cpuMeter(ctx.pids);
-    const { n, seconds, times } = await run(durationMs);
-    const cpuSplit = cpu();
-    const signals = (await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total')) - signalsBefore;
-    const changesPerSecond = (n * CHANGES_PER_REQUEST) / seconds;
-    return {
-      subscriptions,
-      changesPerSecond: round(changesPerSecond),
-      routedPerSecond: round(changesPerSecond * subscriptions),
-      requests: n,
-      requestP50Ms: round(percentile(times, 50), 1),
-      requestP99Ms: round(percentile(times, 99), 1),
-      signalsPerSecond: round(signals / seconds),
-      changesPerSignal: round((n * CHANGES_PER_REQUEST * subscriptions) / Math.max(1, signals), 1),
-      cpu: cpuSplit,
-    };
+    return { subscriptions, ...(await publishWindow(ctx, bodies, subscriptions)) };
   } finally {
     await ctx.api.deleteSubscriptions(ids.filter(Boolean));
   }
+}
+
+/**
+ * Publishes the pre-serialised bodies (CHANGES_PER_REQUEST changes each) round-robin at
+ * INGEST_CONCURRENCY for the phase's window, after a warm-up; `fanOut` is how many
+ * subscriptions receive each change.
+ */
+export async function publishWindow(
+  ctx: BenchContext,
+  bodies: string[],
+  fanOut: number,
+): Promise<Omit<IngestResult, 'subscriptions'>> {
+  const durationMs = ctx.quick ? 2_000 : 10_000;
+  const run = async (ms: number) => {
+    const times: number[] = [];
+    const start = performance.now();
+    const end = start + ms;
+    const n = await runPool(
+      INGEST_CONCURRENCY,
+      () => performance.now() < end,
+      async (i) => {
+        const t0 = performance.now();
+        await ctx.api.publishRaw(bodies[i % bodies.length]!);
+        times.push(performance.now() - t0);
+      },
+    );
+    return { n, seconds: (performance.now() - start) / 1000, times: times.sort((a, b) => a - b) };
+  };
+  await run(ctx.quick ? 500 : 1_000); // warm-up: connections, JIT, first signals
+  const signalsBefore = await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total');
+  const cpu = cpuMeter(ctx.pids);
+  const { n, seconds, times } = await run(durationMs);
+  const cpuSplit = cpu();
+  const signals = (await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total')) - signalsBefore;
+  const changesPerSecond = (n * CHANGES_PER_REQUEST) / seconds;
+  return {
+    changesPerSecond: round(changesPerSecond),
+    routedPerSecond: round(changesPerSecond * fanOut),
+    requests: n,
+    requestP50Ms: round(percentile(times, 50), 1),
+    requestP99Ms: round(percentile(times, 99), 1),
+    signalsPerSecond: round(signals / seconds),
+    changesPerSignal: round((n * CHANGES_PER_REQUEST * fanOut) / Math.max(1, signals), 1),
+    cpu: cpuSplit,
+  };
 }

@@ -2,6 +2,11 @@
 // on free loopback ports with a temporary data directory. Publishes an institute import, a
 // training update and a training destroy, and waits after each until the partner's store
 // equals the publisher's state. The end-to-end test runs these same functions.
+//
+// The publisher has many customers (tenants); this partner works for one, TENANT. It subscribes
+// with a tenant token the operator issued, as a customer's self-service page would, and the
+// publisher tags every change with its tenant. Another tenant's change, published alongside,
+// never reaches it: were it delivered, the partner's store would lose a training.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,10 +25,15 @@ export interface Demo {
   publisher: FakePublisher;
   partner: Partner;
   subscriptionId: string;
-  publish(changes: ReceivedChange[]): Promise<void>;
+  publish(changes: PublishedChange[]): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** A change as the publisher sends it: what the partner receives, plus routing fields. */
+export type PublishedChange = ReceivedChange & { tenant?: string; channels?: string[] };
+
+/** The publisher's customer whose partner this is. */
+export const TENANT = 'acme';
 export const INSTITUTE = { id: 234234, name: 'Acme Academy' };
 export const TRAININGS = [
   { id: 345345, instituteId: INSTITUTE.id, name: 'TypeScript basics', price: 495 },
@@ -88,7 +98,12 @@ export async function startDemo(
       if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${text}`);
       return JSON.parse(text) as Record<string, unknown>;
     };
-    const subscription = await call('/v1/subscriptions', config.adminKey, {
+    // The operator (admin key) issues a short-lived token for the tenant; the subscription made
+    // with it is that tenant's, whatever the body says.
+    const { token: tenantToken } = await call(`/v1/tenants/${TENANT}/tokens`, config.adminKey, {
+      ttlSeconds: 600,
+    });
+    const subscription = await call('/v1/subscriptions', String(tenantToken), {
       name: 'Example partner',
       url: partner.url,
       events: [
@@ -112,7 +127,11 @@ export async function startDemo(
       publisher,
       partner,
       subscriptionId,
-      publish: async (changes) => void (await call('/v1/changes', config.publishKey, { changes })),
+      // Every change is this tenant's unless it names another.
+      publish: async (changes) =>
+        void (await call('/v1/changes', config.publishKey, {
+          changes: changes.map((c) => ({ tenant: TENANT, ...c })),
+        })),
       stop,
     };
   } catch (err) {
@@ -150,11 +169,11 @@ export async function runScenario(
 ): Promise<{ steps: StepResult[]; final: Catalog }> {
   const { publisher } = demo;
   const steps: StepResult[] = [];
-  const step = async (name: string, mutate: () => void, change: ReceivedChange) => {
+  const step = async (name: string, mutate: () => void, ...changes: PublishedChange[]) => {
     mutate();
     const differedBefore = !isDeepStrictEqual(demo.partner.store.snapshot(), publisher.state());
     const started = Date.now();
-    await demo.publish([change]);
+    await demo.publish(changes);
     await waitForSync(demo, timeoutMs);
     steps.push({ name, differedBefore, ms: Date.now() - started });
   };
@@ -167,6 +186,8 @@ export async function runScenario(
     'update training 345345',
     () => publisher.putTraining({ ...TRAININGS[0]!, name: 'TypeScript basics, 2nd edition', price: 545 }),
     { action: 'update', object: 'training', id: 345345 },
+    // Another customer's training with the same id space: routed to globex's partners only.
+    { action: 'destroy', object: 'training', id: 345346, tenant: 'globex' },
   );
   await step('destroy training 34534', () => publisher.deleteTraining(34534), {
     action: 'destroy',

@@ -25,6 +25,7 @@ import { codecRoutes } from './routes/codec';
 import { opsRoutes } from './routes/ops';
 import { subscriptionActionRoutes } from './routes/subscription-actions';
 import { subscriptionRoutes } from './routes/subscriptions';
+import { tenantRoutes } from './routes/tenants';
 import { subscriptionSchemas } from './subscription-schemas';
 
 export interface AppDeps {
@@ -118,7 +119,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: {
         securitySchemes: {
-          adminKey: { type: 'http', scheme: 'bearer', description: 'HERALD_ADMIN_KEY' },
+          adminKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'HERALD_ADMIN_KEY. The routes tagged "subscriptions" also take a tenant token (a JWT from ' +
+              "POST /v1/tenants/{tenant}/tokens), limited to that tenant's subscriptions: any other is a 404 to it.",
+          },
           publishKey: { type: 'http', scheme: 'bearer', description: 'HERALD_PUBLISH_KEY' },
         },
       },
@@ -130,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(subscriptionRoutes, { ctx });
   await app.register(subscriptionActionRoutes, { ctx });
+  await app.register(tenantRoutes, { ctx });
   await app.register(changeRoutes, { ctx });
   await app.register(opsRoutes, { ctx, client });
   await app.register(codecRoutes, { ctx, codec: deps.codec });

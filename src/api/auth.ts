@@ -1,9 +1,12 @@
-// Bearer-key authentication. Two keys with separate powers: the admin key configures, the
-// publish key only posts changes, so a leaked publisher credential cannot read secrets or
-// redirect deliveries. Each key is refused on the other's routes.
+// Bearer authentication. Two keys with separate powers: the admin key configures, the publish
+// key only posts changes, so a leaked publisher credential cannot read secrets or redirect
+// deliveries. Each key is refused on the other's routes. A third kind of bearer, the tenant
+// token (tenant-tokens.ts), manages one tenant's subscriptions and nothing else.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { ApiError } from '../service/errors';
+import { ADMIN_SCOPE, type Scope } from '../service/subscription-types';
+import { looksLikeJwt, TenantTokens } from './tenant-tokens';
 
 export type KeyRole = 'admin' | 'publish';
 
@@ -17,6 +20,9 @@ export interface Auth {
   publish: onRequestAsyncHookHandler;
   /** onRequest hook for read-only reference data either party needs (the event catalogue). */
   any: onRequestAsyncHookHandler;
+  /** onRequest hook for the subscription routes: the admin key, or a tenant token (scoped). */
+  manage: onRequestAsyncHookHandler;
+  tenantTokens: TenantTokens;
 }
 
 function bearer(request: FastifyRequest): string {
@@ -27,7 +33,13 @@ function bearer(request: FastifyRequest): string {
   return match[1]!;
 }
 
+const scopes = new WeakMap<FastifyRequest, Scope>();
+
+/** The caller's scope on a `manage` route: {} for the admin key, {tenant} for a tenant token. */
+export const scopeOf = (request: FastifyRequest): Scope => scopes.get(request) ?? ADMIN_SCOPE;
+
 export function createAuth(keys: { adminKey: string; publishKey: string }): Auth {
+  const tenantTokens = new TenantTokens(keys.adminKey);
   const expected: Record<KeyRole, Buffer> = {
     admin: digest(keys.adminKey),
     publish: digest(keys.publishKey),
@@ -36,13 +48,35 @@ export function createAuth(keys: { adminKey: string; publishKey: string }): Auth
   const hook =
     (roles: KeyRole[]): onRequestAsyncHookHandler =>
     async (request) => {
-      const given = digest(bearer(request));
+      const key = bearer(request);
+      const given = digest(key);
       // Every role is compared, so timing does not tell which key was close.
       const ok = roles.map((role) => matches(given, role)).some(Boolean);
       if (!ok) {
         const needed = roles.length === 1 ? `the ${roles[0]} key` : 'the admin or publish key';
-        throw new ApiError(401, 'unauthorized', `invalid key: this endpoint needs ${needed}`);
+        const hint = looksLikeJwt(key) ? ' (a tenant token only manages its own subscriptions)' : '';
+        throw new ApiError(401, 'unauthorized', `invalid key: this endpoint needs ${needed}${hint}`);
       }
     };
-  return { admin: hook(['admin']), publish: hook(['publish']), any: hook(['admin', 'publish']) };
+  const manage: onRequestAsyncHookHandler = async (request) => {
+    const key = bearer(request);
+    // The admin key first: it may itself contain dots and look like a JWT.
+    if (matches(digest(key), 'admin')) return;
+    if (!looksLikeJwt(key))
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'invalid key: this endpoint needs the admin key or a tenant token',
+      );
+    const verified = await tenantTokens.verify(key);
+    if ('refused' in verified) throw new ApiError(401, 'unauthorized', verified.refused);
+    scopes.set(request, { tenant: verified.tenant });
+  };
+  return {
+    admin: hook(['admin']),
+    publish: hook(['publish']),
+    any: hook(['admin', 'publish']),
+    manage,
+    tenantTokens,
+  };
 }

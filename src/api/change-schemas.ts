@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { EventCatalog } from '../catalog/catalog';
 import { eventOf } from '../catalog/catalog';
+import { channelName, tenantName } from './routing-schemas';
 
 export const MAX_CHANGES_PER_REQUEST = 1000;
 /** One change, serialized; keeps every group-commit signal far below Temporal's 2 MB payload limit. */
@@ -36,6 +37,18 @@ export const changeIn = z
       .record(z.string(), z.unknown())
       .optional()
       .describe('Optional payload; catalogue-marked fields are filtered per subscription'),
+    tenant: tenantName
+      .optional()
+      .describe(
+        'Whose data this is: reaches only subscriptions of this tenant and "*" ones. Absent: only subscriptions without a tenant (and "*"). Not delivered, except to "*" subscriptions.',
+      ),
+    channels: z
+      .array(channelName)
+      .max(10)
+      .optional()
+      .describe(
+        'Reaches subscriptions without channels, and those sharing at least one of these. Routing only: never delivered.',
+      ),
   })
   .describe('Change');
 

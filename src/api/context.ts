@@ -25,3 +25,9 @@ export interface ApiContext {
 
 export const ADMIN = [{ adminKey: [] }];
 export const PUBLISH = [{ publishKey: [] }];
+/**
+ * The subscription routes: the admin key, or a tenant token limited to its tenant. Both are
+ * HTTP bearer credentials, so OpenAPI lists the admin key alone (what operators and the
+ * published contract expect) and the adminKey scheme's description names the tenant token.
+ */
+export const MANAGE = ADMIN;

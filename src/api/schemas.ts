@@ -47,6 +47,8 @@ export const publicSubscription = z.object({
   url: z.string(),
   description: z.string(),
   events: z.array(z.string()),
+  tenant: z.string().optional().describe('"T", "*" (every tenant) or absent (changes without a tenant)'),
+  channels: z.array(z.string()).optional(),
   includePii: z.boolean(),
   includeDetails: z.boolean(),
   batching: batchingOut,
@@ -111,6 +113,7 @@ export const changeOut = z.object({
   url: z.string().optional(),
   event: z.string().optional(),
   data: z.record(z.string(), z.unknown()).optional(),
+  tenant: z.string().optional().describe('Only in deliveries of "*" subscriptions'),
 });
 
 export const deliveryOut = z.object({

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { EventCatalog } from '../catalog/catalog';
 import { checkSubscriptionUrl } from '../delivery/url-policy';
+import { subscriptionChannels, subscriptionTenant } from './routing-schemas';
 
 export const BATCHING_DEFAULTS = { debounceMs: 2000, maxWaitMs: 10_000, maxBatchSize: 500 } as const;
 export const RETRY_DEFAULTS = {
@@ -95,6 +96,8 @@ export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecure
       url,
       description: description.optional(),
       events,
+      tenant: subscriptionTenant.optional(),
+      channels: subscriptionChannels.optional(),
       includePii: z.boolean().default(false),
       includeDetails: z.boolean().default(false),
       token: token.optional(),
@@ -131,6 +134,13 @@ export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecure
       url: url.optional(),
       description: description.optional(),
       events: events.optional(),
+      channels: subscriptionChannels.optional(),
+      // Named only to refuse it with a message that says why, rather than "unrecognized key".
+      tenant: z
+        .unknown()
+        .refine(() => false, 'tenant is set at creation and cannot be changed: create a new subscription')
+        .optional()
+        .describe('Not changeable: any value is refused with 400'),
       includePii: z.boolean().optional(),
       includeDetails: z.boolean().optional(),
       token: token.optional(),

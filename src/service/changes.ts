@@ -10,15 +10,16 @@ import type { Metrics } from '../metrics';
 import { subscriptionWorkflowId } from '../../workflows/messages';
 import type { Change, PublicSubscription } from '../../workflows/types';
 import { ApiError, fromTemporal, notFound } from './errors';
+import { ALL_TENANTS, deliveredShape, directAllowed, type RoutableChange } from './routing-rules';
 import { runStatus } from './subscriptions';
 import { temporalCall } from './temporal-calls';
 import type { GroupCommitter } from './group-commit';
 import type { RoutingTable } from './routing-table';
 
 /** Fills the defaults of contract §2: `event`, and `url` unless the change is a destroy. */
-export function normalizeChange(change: Change, apiBaseUrl: string): Change {
+export function normalizeChange(change: RoutableChange, apiBaseUrl: string): RoutableChange {
   const { url, ...rest } = change;
-  const out: Change = { ...rest, event: eventOf(change) };
+  const out: RoutableChange = { ...rest, event: eventOf(change) };
   if (change.action !== 'destroy') {
     out.url = url ?? `${apiBaseUrl}/${change.object}s/${encodeURIComponent(String(change.id))}`;
   }
@@ -50,8 +51,8 @@ export interface ChangeRouterDeps {
 export class ChangeRouter {
   constructor(private readonly deps: ChangeRouterDeps) {}
 
-  /** POST /v1/changes: every subscription whose events match gets its share. */
-  async publish(changes: Change[]): Promise<PublishResult> {
+  /** POST /v1/changes: every subscription whose events, tenant and channels match gets its share. */
+  async publish(changes: RoutableChange[]): Promise<PublishResult> {
     const { routing } = this.deps;
     try {
       await routing.ensureLoaded();
@@ -60,13 +61,21 @@ export class ChangeRouter {
     }
     const perSub = new Map<string, { sub: PublicSubscription; changes: Change[] }>();
     for (const change of changes) {
-      // Filtered once per distinct personal-data setting, not once per subscription.
+      const receivers = routing.match(change.event!, change.tenant, change.channels);
+      if (receivers.length === 0) continue;
+      // Routing metadata never reaches a workflow (nor a partner), bar the tenant for "*".
+      const shape = deliveredShape(change, undefined);
+      // Filtered once per distinct delivered shape and personal-data setting, not per subscription.
       const variants = new Map<string, Change>();
-      for (const sub of routing.match(change.event!)) {
+      for (const sub of receivers) {
         if (sub.state === 'broken') throw brokenUnavailable(sub.id);
-        const setting = `${sub.includePii ? 1 : 0}${sub.includeDetails ? 1 : 0}`;
+        const all = sub.tenant === ALL_TENANTS;
+        const setting = `${all ? 1 : 0}${sub.includePii ? 1 : 0}${sub.includeDetails ? 1 : 0}`;
         let filtered = variants.get(setting);
-        if (!filtered) variants.set(setting, (filtered = this.filter(change, sub)));
+        if (!filtered) {
+          filtered = this.filter(all ? deliveredShape(change, ALL_TENANTS) : shape, sub);
+          variants.set(setting, filtered);
+        }
         let entry = perSub.get(sub.id);
         if (!entry) perSub.set(sub.id, (entry = { sub, changes: [] }));
         entry.changes.push(filtered);
@@ -98,11 +107,17 @@ export class ChangeRouter {
     return { accepted: changes.length, subscriptions: routed };
   }
 
-  /** POST /v1/subscriptions/:id/changes: one subscription, whatever its events. */
-  async publishTo(id: string, changes: Change[]): Promise<PublishResult> {
+  /** POST /v1/subscriptions/:id/changes: one subscription, whatever its events and channels. */
+  async publishTo(id: string, changes: RoutableChange[]): Promise<PublishResult> {
     const sub = this.deps.routing.get(id) ?? (await this.lookup(id));
-    const filtered = changes.map((c) => this.filter(c, sub));
     if (sub.state === 'broken') throw brokenUnavailable(id);
+    changes.forEach((c, i) => {
+      if (directAllowed(sub.tenant, c.tenant)) return;
+      const message = `a change of tenant "${c.tenant}" cannot go to a subscription ${sub.tenant === undefined ? 'without a tenant' : `of tenant "${sub.tenant}"`}`;
+      const path = ['changes', i, 'tenant'];
+      throw new ApiError(400, 'validation_error', message, [{ in: 'body', path, code: 'custom', message }]);
+    });
+    const filtered = changes.map((c) => this.filter(deliveredShape(c, sub.tenant), sub));
     try {
       await this.deps.committer.submit(id, filtered);
     } catch (err) {

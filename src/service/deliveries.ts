@@ -17,7 +17,7 @@ import type { deliveryWorkflow } from '../../workflows/delivery';
 import type { AttemptRecord, Change, DeliveryStatus, DeliverySummary } from '../../workflows/types';
 import { conflict, notFound } from './errors';
 import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
-import type { SubscriptionService } from './subscriptions';
+import type { Scope, SubscriptionService } from './subscriptions';
 
 export interface DeliveryView {
   id: string;
@@ -61,8 +61,8 @@ export class DeliveryService {
   }
 
   /** Newest first, at most `limit`. */
-  async list(subscriptionId: string, limit: number): Promise<DeliveryView[]> {
-    const handle = await this.deps.subscriptions.running(subscriptionId);
+  async list(subscriptionId: string, limit: number, scope?: Scope): Promise<DeliveryView[]> {
+    const handle = await this.deps.subscriptions.running(subscriptionId, scope);
     const summaries = (await this.query(handle, () => handle.query(deliveriesQuery)))
       .slice()
       .sort((a, b) => b.sequence - a.sequence)
@@ -122,10 +122,11 @@ export class DeliveryService {
   async redeliver(
     subscriptionId: string,
     deliveryId: string,
+    scope?: Scope,
   ): Promise<{ deliveryId: string; pendingChanges: number }> {
     const parsed = parseDeliveryId(deliveryId);
     if (!parsed || `sub_${parsed.subscriptionSuffix}` !== subscriptionId) throw notFound('delivery');
-    const handle = await this.deps.subscriptions.running(subscriptionId);
+    const handle = await this.deps.subscriptions.running(subscriptionId, scope);
     const [summaries, status] = await Promise.all([
       this.query(handle, () => handle.query(deliveriesQuery)),
       this.query(handle, () => handle.query(statusQuery)),

@@ -4,7 +4,12 @@
 // writes, applied at once. Visibility is eventually consistent, so a local write outranks a
 // listing for a grace period: a subscription created here is routed to from its 201 on, and
 // one deleted here is not resurrected by a stale listing.
+//
+// The index is by tenant, then channel, then event (routing-index.ts), so the work per change
+// is proportional to the subscriptions that receive it, not to all of them: with 1,000 tenants
+// a change of one tenant looks at that tenant's subscriptions and the "*" ones only.
 import type { PublicSubscription } from '../../workflows/types';
+import { RoutingIndex } from './routing-index';
 
 export type ListSubscriptions = () => Promise<PublicSubscription[]>;
 
@@ -28,8 +33,7 @@ interface LocalWrite {
 export class RoutingTable {
   private subs = new Map<string, PublicSubscription>();
   private readonly local = new Map<string, LocalWrite>();
-  private byEvent: Map<string, PublicSubscription[]> | null = null;
-  private wildcard: PublicSubscription[] = [];
+  private idx: RoutingIndex | null = null;
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   private loaded = false;
@@ -79,14 +83,14 @@ export class RoutingTable {
     if (sub.state === 'deleted') return this.remove(sub.id);
     this.local.set(sub.id, { sub, at: this.now() });
     this.subs.set(sub.id, sub);
-    this.byEvent = null;
+    this.idx = null;
   }
 
   /** This process deleted a subscription, or found its workflow gone. */
   remove(id: string): void {
     this.local.set(id, { sub: null, at: this.now() });
     this.subs.delete(id);
-    this.byEvent = null;
+    this.idx = null;
   }
 
   /** Found closed outside Herald: changes for it are refused until it is restored. */
@@ -122,15 +126,13 @@ export class RoutingTable {
     return next;
   }
 
-  /** Subscriptions whose events list names this event or is ["*"]. */
-  match(event: string): PublicSubscription[] {
-    if (!this.byEvent) this.index();
-    const exact = this.byEvent!.get(event) ?? [];
-    return this.wildcard.length === 0
-      ? exact
-      : exact.length === 0
-        ? this.wildcard
-        : [...this.wildcard, ...exact];
+  /**
+   * The subscriptions that receive a change with this event, tenant and channels
+   * (routing-rules.ts states the rules). Without tenant and channels: as before them.
+   */
+  match(event: string, tenant?: string, channels?: readonly string[]): PublicSubscription[] {
+    this.idx ??= new RoutingIndex(this.subs.values());
+    return this.idx.match(event, tenant, channels);
   }
 
   private refreshQuietly(): void {
@@ -145,7 +147,7 @@ export class RoutingTable {
   private async load(): Promise<void> {
     const next = this.withLocalWrites(await this.opts.list());
     this.subs = next;
-    this.byEvent = null;
+    this.idx = null;
     this.loaded = true;
     this.reportBroken();
   }
@@ -159,23 +161,5 @@ export class RoutingTable {
   private expireLocal(): void {
     const cutoff = this.now() - this.graceMs;
     for (const [id, write] of this.local) if (write.at < cutoff) this.local.delete(id);
-  }
-
-  private index(): void {
-    const byEvent = new Map<string, PublicSubscription[]>();
-    const wildcard: PublicSubscription[] = [];
-    for (const sub of this.subs.values()) {
-      if (sub.events.includes('*')) {
-        wildcard.push(sub);
-        continue;
-      }
-      for (const event of new Set(sub.events)) {
-        const list = byEvent.get(event);
-        if (list) list.push(sub);
-        else byEvent.set(event, [sub]);
-      }
-    }
-    this.byEvent = byEvent;
-    this.wildcard = wildcard;
   }
 }

@@ -17,6 +17,8 @@ export interface CreateSubscriptionInput {
   url: string;
   description?: string;
   events: string[];
+  tenant?: string;
+  channels?: string[];
   includePii: boolean;
   includeDetails: boolean;
   token?: string;
@@ -26,6 +28,30 @@ export interface CreateSubscriptionInput {
 }
 
 export type PatchSubscriptionInput = Omit<SubscriptionPatch, 'now'>;
+
+/**
+ * Who is asking: the admin key sees every subscription ({}); a tenant token only its tenant's,
+ * and every other one is "not found" to it, so it cannot even learn that an id exists.
+ */
+export interface Scope {
+  tenant?: string;
+}
+
+export const ADMIN_SCOPE: Scope = {};
+
+/** Whether a subscription of `subTenant` is visible in this scope. */
+export const inScope = (scope: Scope, subTenant: string | undefined): boolean =>
+  scope.tenant === undefined || scope.tenant === subTenant;
+
+/** The tenant a creation ends up with: a tenant token's own, whether given or not. */
+export function tenantForCreate(scope: Scope, given: string | undefined): string | undefined {
+  if (scope.tenant === undefined || given === undefined || given === scope.tenant)
+    return scope.tenant ?? given;
+  const message = `this token manages tenant "${scope.tenant}" only: leave tenant out or set it to "${scope.tenant}"`;
+  throw new ApiError(400, 'validation_error', message, [
+    { in: 'body', path: ['tenant'], code: 'custom', message },
+  ]);
+}
 
 export type CreatedSubscription = PublicSubscription & { token: string; signingSecret: string };
 

@@ -23,8 +23,12 @@ import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
 import { isSubscriptionId, newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
 import {
+  ADMIN_SCOPE,
   checkBatchingPatch,
+  inScope,
+  tenantForCreate,
   toPublic,
+  type Scope,
   type CreatedSubscription,
   type CreateSubscriptionInput,
   type PatchSubscriptionInput,
@@ -36,7 +40,13 @@ function memoOf(memo: Record<string, unknown> | undefined): PublicSubscription |
   return sub && typeof sub.id === 'string' && Array.isArray(sub.events) ? sub : undefined;
 }
 
-export type { CreatedSubscription, CreateSubscriptionInput, PatchSubscriptionInput, SubscriptionDetail };
+export type {
+  CreatedSubscription,
+  CreateSubscriptionInput,
+  PatchSubscriptionInput,
+  Scope,
+  SubscriptionDetail,
+};
 
 export const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
 /** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
@@ -91,30 +101,32 @@ export class SubscriptionService {
 
   /**
    * The subscription's workflow and what its latest run says: running, deleted (completed: only
-   * DELETE completes it) or broken (closed any other way: terminated, failed, timed out).
+   * DELETE completes it) or broken (closed any other way: terminated, failed, timed out). 404
+   * for malformed and unknown ids, and for another tenant's subscription under a tenant token.
    */
-  async locate(id: string): Promise<{
-    handle: WorkflowHandle;
-    status: 'running' | 'deleted' | 'broken';
-    memo?: PublicSubscription;
-  }> {
+  async locate(
+    id: string,
+    scope: Scope = ADMIN_SCOPE,
+  ): Promise<{ handle: WorkflowHandle; status: 'running' | 'deleted' | 'broken'; memo?: PublicSubscription }> {
     if (!isSubscriptionId(id)) throw notFound('subscription');
     const handle = this.deps.client.workflow.getHandle(subscriptionWorkflowId(id));
     const desc = await this.call(() => handle.describe());
     const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
-    const status = runStatus(desc.status.name);
-    return { handle, status, memo };
+    // The memo is set at start and the tenant never changes, so it is authoritative here.
+    if (scope.tenant !== undefined && (!memo || !inScope(scope, memo.tenant))) throw notFound('subscription');
+    return { handle, status: runStatus(desc.status.name), memo };
   }
 
   /** The handle of a running subscription workflow; 404 for unknown or deleted, 409 for broken. */
-  async running(id: string): Promise<WorkflowHandle> {
-    const { handle, status } = await this.locate(id);
+  async running(id: string, scope: Scope = ADMIN_SCOPE): Promise<WorkflowHandle> {
+    const { handle, status } = await this.locate(id, scope);
     if (status === 'deleted') throw notFound('subscription');
     if (status === 'broken') throw brokenConflict(id);
     return handle;
   }
 
-  async create(input: CreateSubscriptionInput): Promise<CreatedSubscription> {
+  async create(input: CreateSubscriptionInput, scope: Scope = ADMIN_SCOPE): Promise<CreatedSubscription> {
+    const tenant = tenantForCreate(scope, input.tenant);
     const id = newSubscriptionId();
     const now = new Date().toISOString();
     const token = input.token ?? generateToken();
@@ -125,6 +137,9 @@ export class SubscriptionService {
       url: input.url,
       description: input.description ?? '',
       events: input.events,
+      // Only when given, so a subscription without them is exactly what it was before them.
+      ...(tenant === undefined ? {} : { tenant }),
+      ...(input.channels?.length ? { channels: input.channels } : {}),
       includePii: input.includePii,
       includeDetails: input.includeDetails,
       token,
@@ -153,9 +168,14 @@ export class SubscriptionService {
   }
 
   /** Every live subscription from visibility, corrected by this process's recent writes. */
-  async list(): Promise<PublicSubscription[]> {
+  async list(scope: Scope = ADMIN_SCOPE, filter: { tenant?: string } = {}): Promise<PublicSubscription[]> {
+    // A tenant token asking for another tenant gets nothing, as if it had none.
+    if (scope.tenant !== undefined && filter.tenant !== undefined && filter.tenant !== scope.tenant)
+      return [];
+    const tenant = scope.tenant ?? filter.tenant;
     const merged = this.deps.routing.withLocalWrites(await this.listFromVisibility());
-    return [...merged.values()].sort((a, b) =>
+    const items = [...merged.values()].filter((s) => tenant === undefined || s.tenant === tenant);
+    return items.sort((a, b) =>
       a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id),
     );
   }
@@ -186,8 +206,8 @@ export class SubscriptionService {
     });
   }
 
-  async get(id: string): Promise<SubscriptionDetail> {
-    const { handle, status: run, memo } = await this.locate(id);
+  async get(id: string, scope: Scope = ADMIN_SCOPE): Promise<SubscriptionDetail> {
+    const { handle, status: run, memo } = await this.locate(id, scope);
     if (run === 'deleted') throw notFound('subscription');
     if (run === 'broken') return this.brokenDetail(handle, memo);
     const status = await this.query(handle, () => handle.query(statusQuery));
@@ -273,8 +293,12 @@ export class SubscriptionService {
     return status.subscription;
   }
 
-  async patch(id: string, patch: PatchSubscriptionInput): Promise<PublicSubscription> {
-    const handle = await this.running(id);
+  async patch(
+    id: string,
+    patch: PatchSubscriptionInput,
+    scope: Scope = ADMIN_SCOPE,
+  ): Promise<PublicSubscription> {
+    const handle = await this.running(id, scope);
     if (patch.batching?.debounceMs !== undefined || patch.batching?.maxWaitMs !== undefined) {
       // The rule spans the stored and the new values, so it can only be checked here.
       checkBatchingPatch(
@@ -290,18 +314,21 @@ export class SubscriptionService {
     );
   }
 
-  async pause(id: string): Promise<PublicSubscription> {
-    const handle = await this.running(id);
+  async pause(id: string, scope: Scope = ADMIN_SCOPE): Promise<PublicSubscription> {
+    const handle = await this.running(id, scope);
     return this.applied(await this.update((updateId) => handle.executeUpdate(pauseUpdate, { updateId })));
   }
 
-  async resume(id: string): Promise<PublicSubscription> {
-    const handle = await this.running(id);
+  async resume(id: string, scope: Scope = ADMIN_SCOPE): Promise<PublicSubscription> {
+    const handle = await this.running(id, scope);
     return this.applied(await this.update((updateId) => handle.executeUpdate(resumeUpdate, { updateId })));
   }
 
-  async rotateSecret(id: string): Promise<PublicSubscription & { signingSecret: string }> {
-    const handle = await this.running(id);
+  async rotateSecret(
+    id: string,
+    scope: Scope = ADMIN_SCOPE,
+  ): Promise<PublicSubscription & { signingSecret: string }> {
+    const handle = await this.running(id, scope);
     const secret = generateSigningSecret();
     const now = new Date().toISOString();
     const pub = await this.update((updateId) =>
@@ -310,8 +337,8 @@ export class SubscriptionService {
     return { ...this.applied(pub), signingSecret: secret };
   }
 
-  async delete(id: string): Promise<void> {
-    const handle = await this.running(id);
+  async delete(id: string, scope: Scope = ADMIN_SCOPE): Promise<void> {
+    const handle = await this.running(id, scope);
     await this.update((updateId) => handle.executeUpdate(deleteUpdate, { updateId }));
     this.deps.routing.remove(id);
   }

@@ -1,7 +1,8 @@
 // Actions on one subscription: pause, resume, rotate its secret, its deliveries, redeliver.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ADMIN, type ApiContext } from '../context';
+import { scopeOf } from '../auth';
+import { ADMIN, MANAGE, type ApiContext } from '../context';
 import {
   deliveryOut,
   deliveryParams,
@@ -18,41 +19,41 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
   const { auth, subscriptions, deliveries } = ctx;
 
   app.post('/v1/subscriptions/:id/pause', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'Pause deliveries',
       description: 'Changes keep merging; nothing is sent until resumed.',
       params: idParams,
       response: { 200: publicSubscription, ...errorResponses(401, 404, 409, 503) },
     },
-    handler: async (request) => subscriptions.pause(request.params.id),
+    handler: async (request) => subscriptions.pause(request.params.id, scopeOf(request)),
   });
 
   app.post('/v1/subscriptions/:id/resume', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'Resume deliveries',
       params: idParams,
       response: { 200: publicSubscription, ...errorResponses(401, 404, 409, 503) },
     },
-    handler: async (request) => subscriptions.resume(request.params.id),
+    handler: async (request) => subscriptions.resume(request.params.id, scopeOf(request)),
   });
 
   app.post('/v1/subscriptions/:id/rotate-secret', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'Rotate the signing secret',
       description: 'Answers the new secret once. For 24 h deliveries carry signatures for both secrets.',
       params: idParams,
       response: { 200: rotatedSubscription, ...errorResponses(401, 404, 409, 503) },
     },
-    handler: async (request) => subscriptions.rotateSecret(request.params.id),
+    handler: async (request) => subscriptions.rotateSecret(request.params.id, scopeOf(request)),
   });
 
   app.post('/v1/subscriptions/:id/restore', {
@@ -71,23 +72,25 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
   });
 
   app.get('/v1/subscriptions/:id/deliveries', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'Recent deliveries, newest first',
       params: idParams,
       querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
       response: { 200: z.object({ items: z.array(deliveryOut) }), ...errorResponses(400, 401, 404, 503) },
     },
-    handler: async (request) => ({ items: await deliveries.list(request.params.id, request.query.limit) }),
+    handler: async (request) => ({
+      items: await deliveries.list(request.params.id, request.query.limit, scopeOf(request)),
+    }),
   });
 
   app.post('/v1/subscriptions/:id/deliveries/:deliveryId/redeliver', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'Redeliver an ended delivery',
       description:
         "The delivery's changes are merged into the pending batch again. 409 while it is in flight.",
@@ -98,6 +101,8 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
       },
     },
     handler: async (request, reply) =>
-      reply.code(202).send(await deliveries.redeliver(request.params.id, request.params.deliveryId)),
+      reply
+        .code(202)
+        .send(await deliveries.redeliver(request.params.id, request.params.deliveryId, scopeOf(request))),
   });
 };

@@ -1,7 +1,9 @@
 // Configuration routes: create, list, read, change and delete subscriptions (contract §2).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ADMIN, type ApiContext } from '../context';
+import { scopeOf } from '../auth';
+import { MANAGE, type ApiContext } from '../context';
+import { subscriptionTenant } from '../routing-schemas';
 import {
   createdSubscription,
   errorResponses,
@@ -16,47 +18,54 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = as
   const { auth, subscriptions, schemas } = ctx;
 
   app.post('/v1/subscriptions', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'Create a subscription',
-      description: 'Starts the subscription workflow. token and signingSecret are shown in this answer only.',
+      description:
+        'Starts the subscription workflow. token and signingSecret are shown in this answer only. ' +
+        "With a tenant token, tenant is the token's own (given or not).",
       body: schemas.subscription.create,
       response: { 201: createdSubscription, ...errorResponses(400, 401, 413, 415, 503) },
     },
-    handler: async (request, reply) => reply.code(201).send(await subscriptions.create(request.body)),
+    handler: async (request, reply) =>
+      reply.code(201).send(await subscriptions.create(request.body, scopeOf(request))),
   });
 
   app.get('/v1/subscriptions', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'List subscriptions',
-      description: 'Newest first, from Temporal visibility; secrets are never shown.',
-      response: { 200: z.object({ items: z.array(publicSubscription) }), ...errorResponses(401, 503) },
+      description:
+        "Newest first, from Temporal visibility; secrets are never shown. A tenant token lists its tenant's only.",
+      querystring: z.strictObject({
+        tenant: subscriptionTenant.optional().describe('Only subscriptions whose tenant is exactly this'),
+      }),
+      response: { 200: z.object({ items: z.array(publicSubscription) }), ...errorResponses(400, 401, 503) },
     },
-    handler: async () => ({ items: await subscriptions.list() }),
+    handler: async (request) => ({ items: await subscriptions.list(scopeOf(request), request.query) }),
   });
 
   app.get('/v1/subscriptions/:id', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'Read a subscription and its live status',
       params: idParams,
       response: { 200: subscriptionDetail, ...errorResponses(401, 404, 503) },
     },
-    handler: async (request) => subscriptions.get(request.params.id),
+    handler: async (request) => subscriptions.get(request.params.id, scopeOf(request)),
   });
 
   app.patch('/v1/subscriptions/:id', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'Change a subscription',
       description:
         'Any creation field; batching and retry may be partial. A new signingSecret starts a 24 h overlap.',
@@ -64,21 +73,21 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = as
       body: schemas.subscription.patch,
       response: { 200: publicSubscription, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
     },
-    handler: async (request) => subscriptions.patch(request.params.id, request.body),
+    handler: async (request) => subscriptions.patch(request.params.id, request.body, scopeOf(request)),
   });
 
   app.delete('/v1/subscriptions/:id', {
-    onRequest: auth.admin,
+    onRequest: auth.manage,
     schema: {
       tags,
-      security: ADMIN,
+      security: MANAGE,
       summary: 'Delete a subscription',
       description: 'Ends the workflow; later changes are not routed to it.',
       params: idParams,
       response: { 204: z.null().describe('Deleted'), ...errorResponses(401, 404, 503) },
     },
     handler: async (request, reply) => {
-      await subscriptions.delete(request.params.id);
+      await subscriptions.delete(request.params.id, scopeOf(request));
       return reply.code(204).send(null);
     },
   });
