@@ -55,6 +55,11 @@ export class HeraldApi {
     );
   }
 
+  /** GET with the admin key (a subscription's detail, for its counters). */
+  get(path: string): Promise<unknown> {
+    return this.call('GET', path, this.adminKey);
+  }
+
   /** POST /v1/changes with a pre-serialised body; resolves at the 202 with its time. */
   async publishRaw(body: string): Promise<number> {
     await this.call('POST', '/v1/changes', this.publishKey, body);

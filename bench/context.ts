@@ -1,4 +1,5 @@
 // What every phase gets: the API client, the receiver, the scale and a log line writer.
+import type { Client } from '@temporalio/client';
 import type { HeraldApi } from './api';
 import type { BenchReceiver } from './receiver';
 
@@ -8,6 +9,8 @@ export interface BenchContext {
   apiUrl: string;
   pids: Record<string, number | undefined>;
   receiver: BenchReceiver;
+  /** A client of the bench's Temporal server, to count history events and read payload sizes. */
+  temporal: Client;
   quick: boolean;
   log(line: string): void;
 }

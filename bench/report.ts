@@ -8,6 +8,9 @@ import type { LatencyResult } from './phases/latency';
 import type { MemoryResult } from './phases/memory';
 import type { RecoveryResult } from './phases/recovery';
 import type { TenantIngestResult } from './phases/tenants';
+import type { BacklogResult } from './phases/backlog';
+import type { FanoutResult } from './phases/fanout';
+import type { SteadyResult } from './phases/steady';
 
 export interface BenchResults {
   mode: 'full' | 'quick';
@@ -27,6 +30,11 @@ export interface BenchResults {
   /** Absent in results written before the cache knob existed. */
   memoryCapped?: MemoryResult;
   recovery: RecoveryResult;
+  /** Absent in results written before the fast path and the bounded backlog (issues 13, 14). */
+  singleIngest?: IngestResult & { perRequest: number; concurrency: number };
+  fanout?: FanoutResult[];
+  steady?: SteadyResult;
+  backlog?: BacklogResult;
 }
 
 export function machine(): BenchResults['machine'] {
@@ -117,6 +125,50 @@ export function tableRows(r: BenchResults, base?: BenchResults): string[][] {
     '≤ 2×debounce + interval',
     base ? `${n(base.recovery.drainMs)} ms` : '',
   ]);
+  rows.push(...fastPathRows(r, base));
+  return rows;
+}
+
+/** Issues 13 and 14: one change per request, fan-out, steady latency, a huge backlog. */
+function fastPathRows(r: BenchResults, base?: BenchResults): string[][] {
+  const rows: string[][] = [];
+  const si = r.singleIngest;
+  if (si)
+    rows.push([
+      `2c ingest: ${si.subscriptions} subs, 1 change/req, conc. ${si.concurrency}`,
+      `${n(si.changesPerSecond)} changes/s`,
+      `p50 ${si.requestP50Ms} / p99 ${si.requestP99Ms} ms; Herald ${n(si.signalsPerSecond)} sig/s × ${si.changesPerSignal}`,
+      '≥ 2,000',
+      base?.singleIngest ? n(base.singleIngest.changesPerSecond) : '',
+    ]);
+  for (const f of r.fanout ?? []) {
+    const b = base?.fanout?.find((x) => x.subscriptions === f.subscriptions);
+    rows.push([
+      `7 fan-out: ${n(f.subscriptions)} subs × ${n(f.changes)} changes`,
+      `all delivered in ${f.allDeliveredSeconds} s`,
+      `${n(f.deliveries)} POSTs, ${n(f.deliveriesPerSecond)}/s; ${f.eventsPerBatch} events/batch`,
+      f.subscriptions >= 200 ? '≤ 10 s' : f.subscriptions >= 100 ? '≤ 5 s' : '',
+      b ? `${b.allDeliveredSeconds} s` : '',
+    ]);
+  }
+  const st = r.steady;
+  if (st)
+    rows.push([
+      `8 steady: 1 sub, ${st.changesPerSecond}/s, 1/req, debounce 0`,
+      `p50 ${st.p50Ms} / p99 ${st.p99Ms} ms`,
+      `${n(st.receipts)} receipts, ${st.batches} POSTs; ${st.eventsPerBatch} events/batch`,
+      'p50 ≤ 30, p99 ≤ 100; ≤ 8 ev.',
+      base?.steady ? `p50 ${base.steady.p50Ms} / p99 ${base.steady.p99Ms}` : '',
+    ]);
+  const bl = r.backlog;
+  if (bl)
+    rows.push([
+      `9 backlog: ${n(bl.keys)} keys during an outage`,
+      `${n(bl.changesPerSecond)} changes/s in; final ${bl.recoverySeconds} s after up`,
+      `peak RSS ${bl.peakRssMb} MB; longest task ${bl.maxWorkflowTaskMs} ms; largest payload ${bl.maxPayloadKb} KB (${bl.maxPayloadAt}); ${n(bl.batches)} batches`,
+      'task ≤ 2 s; payload ≤ 1 MB',
+      base?.backlog ? `${base.backlog.recoverySeconds} s` : '',
+    ]);
   return rows;
 }
 

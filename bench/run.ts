@@ -1,7 +1,7 @@
 // `npm run bench` (full, ≤ 5 min on 2 cores) and `npm run bench -- --quick` (≤ 60 s, for CI).
 // Starts its own Temporal dev server on free ports in a temp dir, Herald as a child process
 // (API + worker, like `npm start` against that server) and a receiver on 127.0.0.1:0; runs the
-// six phases; prints the table and writes bench/results/<timestamp>.json. Flags:
+// phases; prints the table and writes bench/results/<timestamp>.json. Flags:
 //   --quick            scaled-down run
 //   --update-baseline  also write bench/baseline.json
 //   --cpu-prof         profile the Herald child (`node --cpu-prof`) into bench/results/
@@ -22,6 +22,13 @@ import { measureLatency } from './phases/latency';
 import { CAPPED_CACHE, measureMemory } from './phases/memory';
 import { measureRecovery } from './phases/recovery';
 import { measureTenantIngest } from './phases/tenants';
+import { measureBacklog } from './phases/backlog';
+import { measureFanout } from './phases/fanout';
+import { measureSteady } from './phases/steady';
+import { Client, Connection } from '@temporalio/client';
+import { heraldDataConverter } from '../src/temporal/data-converter';
+import { createEncryptionCodec } from '../src/temporal/codec';
+import { HISTORY_PAGE_BYTES } from '../src/temporal/client';
 import { startBenchReceiver, type BenchReceiver } from './receiver';
 import { round } from './pool';
 import { formatTable, ingestRow, load, machine, tenantIngestRow, type BenchResults } from './report';
@@ -53,7 +60,9 @@ async function main(): Promise<void> {
   let server: DevServer | undefined;
   let herald: HeraldChild | undefined;
   let receiver: BenchReceiver | undefined;
+  let closeConnection: (() => Promise<void>) | undefined;
   const cleanup = async () => {
+    await closeConnection?.().catch(() => undefined);
     await herald?.stop().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
@@ -76,7 +85,13 @@ async function main(): Promise<void> {
       dataDir: join(dataDir, 'herald'),
       cpuProfDir,
     }));
+    const connection = await Connection.connect({
+      address: server.address,
+      channelArgs: { 'grpc.max_receive_message_length': HISTORY_PAGE_BYTES },
+    });
+    closeConnection = () => connection.close();
     const ctx: BenchContext = {
+      temporal: new Client({ connection, dataConverter: heraldDataConverter(keys.encryptionKey) }),
       api: new HeraldApi(child.url!, keys.adminKey, keys.publishKey),
       apiUrl: child.url!,
       pids: { temporal: server.process.pid, herald: child.process.pid, bench: process.pid },
@@ -106,8 +121,24 @@ async function main(): Promise<void> {
       const limit = subs === 1 ? engine.oneWorkflow : engine.tenWorkflows;
       ingest.push({ ...r, ratioToEngine: round(r.changesPerSecond / limit, 1) });
     }
+    log('2c ingest, 10 subscriptions, one change per request');
+    const singleIngest = await measureIngest(ctx, 10, { single: true });
     log(`2b ingest, ${quick ? 100 : 1000} tenants × 2 subscriptions`);
     const tenantIngest = await measureTenantIngest(ctx);
+    const fanout = [];
+    for (const [subs, changes] of quick
+      ? [[20, 200]]
+      : [
+          [200, 1000],
+          [100, 1000],
+        ]) {
+      log(`7 fan-out, ${subs} subscriptions × ${changes} changes`);
+      fanout.push(await measureFanout(ctx, subs!, changes!));
+    }
+    log('8 steady latency, debounce 0');
+    const steady = await measureSteady(ctx);
+    log(`9 backlog of ${quick ? '20,000' : '1,000,000'} keys during an outage`);
+    const backlog = await measureBacklog(ctx, createEncryptionCodec(keys.encryptionKey));
     log('3 added latency');
     const latency = await measureLatency(ctx);
     log('4 coalescing');
@@ -145,6 +176,10 @@ async function main(): Promise<void> {
       memory,
       memoryCapped,
       recovery,
+      singleIngest,
+      fanout,
+      steady,
+      backlog,
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `${stamp}.json`);

@@ -25,20 +25,28 @@ export interface IngestResult {
   cpu: CpuSplit;
 }
 
-export async function measureIngest(ctx: BenchContext, subscriptions: number): Promise<IngestResult> {
+/** One change per request, 32 in flight: a publisher that posts each change as it happens. */
+export const SINGLE_CONCURRENCY = 32;
+
+export async function measureIngest(
+  ctx: BenchContext,
+  subscriptions: number,
+  opts: { single?: boolean } = {},
+): Promise<IngestResult & { perRequest: number; concurrency: number }> {
+  const perRequest = opts.single ? 1 : CHANGES_PER_REQUEST;
+  const concurrency = opts.single ? SINGLE_CONCURRENCY : INGEST_CONCURRENCY;
   const ids = await ctx.api.createSubscriptions(subscriptions, (i) => ({
     url: ctx.receiver.urlFor(`ingest${subscriptions}-${i}`),
     batching: { debounceMs: 60_000, maxWaitMs: 120_000, maxBatchSize: 1000 },
   }));
-  const bodies = Array.from({ length: KEYS / CHANGES_PER_REQUEST }, (_, r) =>
+  const bodies = Array.from({ length: KEYS / perRequest }, (_, r) =>
     JSON.stringify({
-      changes: Array.from({ length: CHANGES_PER_REQUEST }, (_, j) =>
-        change(`i${r * CHANGES_PER_REQUEST + j}`, r),
-      ),
+      changes: Array.from({ length: perRequest }, (_, j) => change(`i${r * perRequest + j}`, r)),
     }),
   );
   try {
-    return { subscriptions, ...(await publishWindow(ctx, bodies, subscriptions)) };
+    const window = await publishWindow(ctx, bodies, subscriptions, { concurrency, perRequest });
+    return { subscriptions, perRequest, concurrency, ...window };
   } finally {
     await ctx.api.deleteSubscriptions(ids.filter(Boolean));
   }
@@ -53,14 +61,17 @@ export async function publishWindow(
   ctx: BenchContext,
   bodies: string[],
   fanOut: number,
+  opts: { concurrency?: number; perRequest?: number } = {},
 ): Promise<Omit<IngestResult, 'subscriptions'>> {
+  const concurrency = opts.concurrency ?? INGEST_CONCURRENCY;
+  const perRequest = opts.perRequest ?? CHANGES_PER_REQUEST;
   const durationMs = ctx.quick ? 2_000 : 10_000;
   const run = async (ms: number) => {
     const times: number[] = [];
     const start = performance.now();
     const end = start + ms;
     const n = await runPool(
-      INGEST_CONCURRENCY,
+      concurrency,
       () => performance.now() < end,
       async (i) => {
         const t0 = performance.now();
@@ -76,7 +87,7 @@ export async function publishWindow(
   const { n, seconds, times } = await run(durationMs);
   const cpuSplit = cpu();
   const signals = (await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total')) - signalsBefore;
-  const changesPerSecond = (n * CHANGES_PER_REQUEST) / seconds;
+  const changesPerSecond = (n * perRequest) / seconds;
   return {
     changesPerSecond: round(changesPerSecond),
     routedPerSecond: round(changesPerSecond * fanOut),
@@ -84,7 +95,7 @@ export async function publishWindow(
     requestP50Ms: round(percentile(times, 50), 1),
     requestP99Ms: round(percentile(times, 99), 1),
     signalsPerSecond: round(signals / seconds),
-    changesPerSignal: round((n * CHANGES_PER_REQUEST * fanOut) / Math.max(1, signals), 1),
+    changesPerSignal: round((n * perRequest * fanOut) / Math.max(1, signals), 1),
     cpu: cpuSplit,
   };
 }
