@@ -17,11 +17,11 @@ import {
   releaseSignal,
   subscriptionWorkflowId,
 } from './messages';
+import { firstAttempt, TIMEOUT_MARGIN_MS } from './first-attempt';
 import { retryDelayMs, toRetryPolicy } from './retry-policy';
 import type { AttemptRecord, DeliveryInput, DeliveryResult, DeliveryState, DeliveryStatus } from './types';
 
-/** Temporal's own timeout sits above the HTTP timeout, so a slow receiver is recorded by the activity. */
-export const TIMEOUT_MARGIN_MS = 5_000;
+export { TIMEOUT_MARGIN_MS } from './first-attempt';
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
   const attempts: AttemptRecord[] = [...(input.priorAttempts ?? [])];
@@ -57,19 +57,33 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     };
   });
 
-  const { deliver } = proxyActivities<Activities>({
-    startToCloseTimeout: input.retry.timeoutMs + TIMEOUT_MARGIN_MS,
-    retry: toRetryPolicy(input.retry, input.attemptOffset ?? 0),
-    summary: `POST ${input.changes.length} change(s)`,
-  });
+  const deliverFrom = (offset: number) =>
+    proxyActivities<Activities>({
+      startToCloseTimeout: input.retry.timeoutMs + TIMEOUT_MARGIN_MS,
+      retry: toRetryPolicy(input.retry, offset),
+      summary: `POST ${input.changes.length} change(s)`,
+    }).deliver;
   try {
-    if (!released) await condition(() => released);
+    let offset = input.attemptOffset ?? 0;
     // Taking over after the subscription's first attempt: the schedule's gap comes first.
-    if (input.firstDelayMs) await sleep(input.firstDelayMs);
-    const outcome = await deliver(input);
-    // Histories recorded before the attempt travelled in the result have it as a signal only.
-    if (outcome?.attempt) note(outcome.attempt);
-    status = 'delivered';
+    let delayMs = input.firstDelayMs ?? 0;
+    if (input.queued) {
+      await condition(() => released);
+      // A released batch is a fresh delivery: its first attempt is a local activity too, so a
+      // backlog drains at one workflow task per batch while the partner answers.
+      const first = await firstAttempt(input);
+      note(first.attempt);
+      if (first.ok) status = 'delivered';
+      else if (input.retry.maximumAttempts === 1) status = 'failed';
+      else [offset, delayMs] = [1, retryDelayMs(input.retry, 1)];
+    }
+    if (status === 'in_flight') {
+      if (delayMs) await sleep(delayMs);
+      const outcome = await deliverFrom(offset)(input);
+      // Histories recorded before the attempt travelled in the result have it as a signal only.
+      if (outcome?.attempt) note(outcome.attempt);
+      status = 'delivered';
+    }
   } catch (err) {
     // Only the activity running out of attempts fails the delivery; anything else is a bug
     // or a cancellation and must stay visible as such.

@@ -1,19 +1,13 @@
 // How a subscription hands batches on: the first attempt as a local activity (fast path), a
 // delivery child when that attempt fails, sealed batches queued in children behind it, and the
 // release of the next sealed batch when its turn comes.
-import {
-  ActivityFailure,
-  getExternalWorkflowHandle,
-  ParentClosePolicy,
-  proxyLocalActivities,
-  startChild,
-} from '@temporalio/workflow';
-import type { Activities, FirstAttemptOutcome } from '../activities';
-import { deliveryWorkflow, TIMEOUT_MARGIN_MS } from './delivery';
+import { getExternalWorkflowHandle, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { deliveryWorkflow } from './delivery';
+import { firstAttempt } from './first-attempt';
 import { deliveryIdOf, deliveryWorkflowId, releaseSignal } from './messages';
 import { retryDelayMs } from './retry-policy';
 import type { SubscriptionEntity } from './subscription-state';
-import type { AttemptRecord, Change, DeliveryInput, InFlightDelivery } from './types';
+import type { Change, DeliveryInput, InFlightDelivery } from './types';
 
 const iso = () => new Date().toISOString();
 
@@ -62,27 +56,7 @@ export async function deliverBatch(sub: SubscriptionEntity, onFailed: () => void
   const sequence = sub.nextSequence;
   const batch = sub.startBatch(deliveryIdOf(sub.config.id, sequence), iso(), 'local');
   const input = inputOf(sub, batch.sequence, batch.changes);
-  const { deliverFirst } = proxyLocalActivities<Activities>({
-    startToCloseTimeout: input.retry.timeoutMs + TIMEOUT_MARGIN_MS,
-    // One attempt: the rest of the schedule belongs to the delivery child.
-    retry: { maximumAttempts: 1 },
-    summary: `POST ${batch.changes.length} change(s), attempt 1`,
-  });
-  let outcome: FirstAttemptOutcome;
-  const startedAt = iso();
-  try {
-    outcome = await deliverFirst(input);
-  } catch (err) {
-    // The local activity itself failed (its timeout, a bug): a failed attempt like any other.
-    if (!(err instanceof ActivityFailure)) throw err;
-    const attempt: AttemptRecord = {
-      attempt: 1,
-      at: startedAt,
-      error: err.cause?.message ?? err.message,
-      durationMs: 0,
-    };
-    outcome = { ok: false, attempt, failureType: 'LocalActivityFailure' };
-  }
+  const outcome = await firstAttempt(input);
   const result = {
     deliveryId: input.deliveryId,
     sequence,
