@@ -7,6 +7,7 @@ import { generateSigningSecret, generateToken } from '../delivery/signing';
 import {
   configureUpdate,
   deleteUpdate,
+  deliveriesQuery,
   deliveryStateQuery,
   deliveryWorkflowId,
   pauseUpdate,
@@ -16,7 +17,7 @@ import {
   subscriptionWorkflowId,
 } from '../../workflows/messages';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
-import type { PublicSubscription, SubscriptionConfig } from '../../workflows/types';
+import type { DeliverySummary, PublicSubscription, SubscriptionConfig } from '../../workflows/types';
 import { notFound } from './errors';
 import { temporalCall, temporalUpdate } from './temporal-calls';
 import { isSubscriptionId, newSubscriptionId } from './ids';
@@ -119,7 +120,10 @@ export class SubscriptionService {
 
   async get(id: string): Promise<SubscriptionDetail> {
     const handle = await this.running(id);
-    const status = await this.call(() => handle.query(statusQuery));
+    const [status, summaries] = await Promise.all([
+      this.call(() => handle.query(statusQuery)),
+      this.call(() => handle.query(deliveriesQuery)),
+    ]);
     if (status.state === 'deleted') throw notFound('subscription');
     let inFlight: SubscriptionDetail['inFlight'] = null;
     if (status.inFlight) {
@@ -142,6 +146,7 @@ export class SubscriptionService {
       pendingChanges: status.pendingChanges,
       inFlight,
       counters: status.counters,
+      lastDeliveredAt: lastDeliveredAt(summaries),
     };
   }
 
@@ -200,4 +205,13 @@ export class SubscriptionService {
     this.deps.routing.upsert(pub);
     return pub;
   }
+}
+
+/** The newest finishedAt of a delivered delivery among the summaries the workflow keeps. */
+function lastDeliveredAt(summaries: DeliverySummary[]): string | undefined {
+  let last: string | undefined;
+  for (const s of summaries) {
+    if (s.status === 'delivered' && s.finishedAt && (!last || s.finishedAt > last)) last = s.finishedAt;
+  }
+  return last;
 }
