@@ -22,17 +22,17 @@ function CopyField({ label, value, id }) {
     <small id=${`${id}-status`} role="status">${copied}</small>`;
 }
 
+const warning = (n) =>
+  `Herald will not show ${n > 1 ? 'these values' : 'this value'} again. Store ${n > 1 ? 'them' : 'it'} ` +
+  "in the partner's configuration now; a lost signing secret can only be replaced by rotating it.";
+
 /** secrets: [{label, value}] */
 export function SecretReveal({ title, secrets, children }) {
   return html`<article class="secret-reveal" aria-labelledby="secret-title">
     <header>
       <h2 id="secret-title">${title}</h2>
     </header>
-    <p class="warning" role="alert">
-      <strong>Shown once.</strong> Herald will not show ${secrets.length > 1 ? 'these values' : 'this value'}
-      again. Store ${secrets.length > 1 ? 'them' : 'it'} in the partner's configuration now; a lost signing
-      secret can only be replaced by rotating it.
-    </p>
+    <p class="warning" role="alert"><strong>Shown once.</strong> ${warning(secrets.length)}</p>
     ${secrets.map(
       (s, i) => html`<${CopyField} key=${s.label} label=${s.label} value=${s.value} id=${`secret-${i}`} />`,
     )}

@@ -25,43 +25,49 @@ async function load(id) {
 function Status({ sub, config }) {
   const link = workflowUrl(config, sub.id);
   const c = sub.counters;
-  return html`<div class="status-grid">
-    <div><small class="muted">URL</small><br /><code class="wrap">${sub.url}</code></div>
-    <div><small class="muted">Events</small><br />${sub.events.map((e) => html`<code>${e}</code> `)}</div>
-    <div>
-      <small class="muted">Pending changes</small><br /><strong class="pending">${sub.pendingChanges}</strong>
-    </div>
-    <div>
-      <small class="muted">Delivered / failed</small><br /><strong
-        >${c.deliveriesDelivered} / ${c.deliveriesFailed}</strong
-      >
-      <small class="muted"> (${plural(c.changesDelivered, 'change')} delivered)</small>
-    </div>
-    <div><small class="muted">Last success</small><br /><${Time} iso=${sub.lastDeliveredAt} /></div>
-    <div>
-      <small class="muted">Personal data / details</small><br />${sub.includePii ? 'included' : 'removed'} /
-      ${sub.includeDetails ? 'included' : 'removed'}
-    </div>
-    <div>
-      <small class="muted">Batching</small><br />debounce ${duration(sub.batching.debounceMs)}, at most
-      ${duration(sub.batching.maxWaitMs)}, ${sub.batching.maxBatchSize} a batch
-    </div>
-    <div>
-      <small class="muted">Retry</small><br />first after ${duration(sub.retry.initialIntervalMs)},
-      ×${sub.retry.backoffCoefficient},
-      ${sub.retry.maximumAttempts === 0 ? 'forever' : `${sub.retry.maximumAttempts} attempts`}
-    </div>
-    <div>
-      <small class="muted">Workflow</small><br />${
-        link
-          ? html`<a href=${link} target="_blank" rel="noopener noreferrer"
-              >subscription:${sub.id} in the Temporal UI</a
-            >`
-          : html`<span class="muted">set HERALD_TEMPORAL_UI_URL to link the Temporal UI</span>`
-      }
-    </div>
-  </div>`;
+  const { batching: b, retry: r } = sub;
+  // Sentences are built as strings: a template's line breaks must not decide the spacing.
+  const items = [
+    ['URL', html`<code class="wrap">${sub.url}</code>`],
+    ['Events', html`<span>${sub.events.map((e) => html`<code>${e}</code> `)}</span>`],
+    ['Pending changes', html`<strong class="pending">${sub.pendingChanges}</strong>`],
+    ['Delivered / failed', html`<strong>${`${c.deliveriesDelivered} / ${c.deliveriesFailed}`}</strong>`],
+    ['Changes delivered', String(c.changesDelivered)],
+    ['Last success', html`<${Time} iso=${sub.lastDeliveredAt} />`],
+    ['Personal data', sub.includePii ? 'included' : 'removed'],
+    ['Details', sub.includeDetails ? 'included' : 'removed'],
+    [
+      'Batching',
+      `debounce ${duration(b.debounceMs)}, at most ${duration(b.maxWaitMs)}, ${b.maxBatchSize} changes a batch`,
+    ],
+    [
+      'Retry',
+      `first after ${duration(r.initialIntervalMs)}, ×${r.backoffCoefficient}, ` +
+        (r.maximumAttempts === 0 ? 'forever' : `${r.maximumAttempts} attempts`),
+    ],
+    [
+      'Workflow',
+      link
+        ? html`<a href=${link} target="_blank" rel="noopener noreferrer" title=${`subscription:${sub.id}`}
+            >Open in the Temporal UI</a
+          >`
+        : html`<span class="muted">Set HERALD_TEMPORAL_UI_URL to link the Temporal UI</span>`,
+    ],
+  ];
+  return html`<dl class="status-grid">
+    ${items.map(
+      ([label, value]) =>
+        html`<div key=${label}>
+          <dt>${label}</dt>
+          <dd>${value}</dd>
+        </div>`,
+    )}
+  </dl>`;
 }
+
+const deleteWarning = (n) =>
+  `Deliveries stop at once, the delivery in flight is cancelled and ${plural(n, 'pending change')} ` +
+  `${n === 1 ? 'is' : 'are'} dropped. This cannot be undone.`;
 
 function Actions({ sub, onChanged, onRotated }) {
   const { route } = useLocation();
@@ -102,10 +108,7 @@ function Actions({ sub, onChanged, onRotated }) {
     >
       ${
         asking === 'delete'
-          ? html`<p>
-              Deliveries stop at once, the delivery in flight is cancelled and
-              ${plural(sub.pendingChanges, 'pending change')} are dropped. This cannot be undone.
-            </p>`
+          ? html`<p>${deleteWarning(sub.pendingChanges)}</p>`
           : html`<p>
               A new secret is made and shown once. For 24 hours deliveries carry signatures for the old and
               the new one, so the partner can switch.

@@ -53,10 +53,10 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
   void it('asks for the key once and says clearly when the API refuses it', async () => {
     await page.goto(`${s.server.url}/console`);
     await untilText(page.locator('h1'), /Herald console/);
-    await screenshot(page, 'sign-in');
     await page.getByLabel('Admin key or tenant token').fill('not-a-valid-key-123456');
     await page.getByRole('button', { name: 'Open the console' }).click();
     await untilText(page.getByRole('alert'), /The API refused this key \(401 unauthorized\)/);
+    await screenshot(page, 'sign-in-refused');
     assert.equal(await page.evaluate('sessionStorage.length'), 0, 'a refused key is not kept');
 
     await page.getByLabel('Admin key or tenant token').fill(TEST_ADMIN_KEY);
@@ -205,7 +205,7 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
   });
 
   void it('shows the event catalogue and links the workflow in the Temporal UI', async () => {
-    const link = page.getByRole('link', { name: /in the Temporal UI/ });
+    const link = page.getByRole('link', { name: 'Open in the Temporal UI' });
     assert.equal(
       await link.getAttribute('href'),
       `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(`subscription:${subId}`)}`,
@@ -224,7 +224,8 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     await untilText(page.locator('h1'), /Partner Alpha/);
     await page.getByRole('button', { name: 'Delete' }).click();
     await untilText(page.locator('dialog[open]'), /Delete “Partner Alpha”\?[\s\S]*cannot be undone/);
-    await page.locator('dialog[open]').getByRole('button', { name: 'Cancel' }).click();
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('dialog[open]').count(), 0, 'Escape cancels');
     assert.equal((await s.api('GET', `/v1/subscriptions/${subId}`, { key: 'admin' })).status, 200);
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.locator('dialog[open]').getByRole('button', { name: 'Delete subscription' }).click();
