@@ -25,7 +25,9 @@ export function useLoad(load, deps, refreshMs) {
     alive.current = true;
     setState({ data: undefined, error: null, loading: true });
     void run();
-    const timer = refreshMs ? setInterval(() => void run(), refreshMs) : undefined;
+    // A tab in the background does not poll; it catches up when it is shown again.
+    const tick = () => void (document.hidden || run());
+    const timer = refreshMs ? setInterval(tick, refreshMs) : undefined;
     return () => {
       alive.current = false;
       clearInterval(timer);

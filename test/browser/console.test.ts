@@ -126,6 +126,14 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     await first.locator('summary', { hasText: 'Changes (1)' }).click();
     await untilText(first.locator('pre.changes'), /"id": 345345/);
     await untilText(page.locator('.status-grid'), /Delivered \/ failed\s*1 \/ 0/);
+    // The last success the page shows is the API's lastDeliveredAt: delivery #1's end.
+    const detail = await s.api('GET', `/v1/subscriptions/${subId}`, { key: 'admin' });
+    const list = await s.api('GET', `/v1/subscriptions/${subId}/deliveries`, { key: 'admin' });
+    assert.equal(detail.body.lastDeliveredAt, list.body.items[0].finishedAt);
+    assert.equal(
+      await page.locator('.status-grid time').first().getAttribute('datetime'),
+      detail.body.lastDeliveredAt,
+    );
   });
 
   void it('shows failing attempts and the next attempt time, in the list too', async () => {
@@ -160,7 +168,7 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
 
     s.receiver.setStatus(200);
     await row.getByRole('link', { name: 'Partner Alpha' }).click();
-    await untilText(delivery(2), /delivered[\s\S]*HTTP 500[\s\S]*HTTP 200/, 20_000);
+    await untilText(delivery(2), /delivered[\s\S]*HTTP 500[\s\S]*HTTP 200/, 30_000);
     await untilText(page.locator('h1'), /active/);
   });
 
@@ -189,6 +197,21 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     await untilText(page.locator('h1'), /active/);
     await untilText(delivery(4), /delivered[\s\S]*HTTP 200/);
     await untilText(page.locator('.pending'), /^0$/);
+  });
+
+  void it('edits the subscription with its current values filled in', async () => {
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await untilText(page.locator('h1'), /Edit Partner Alpha/);
+    assert.equal(await page.locator('#field-retry-initialIntervalMs').inputValue(), '1000');
+    assert.ok(await page.locator('input[value="training.update"]').isChecked());
+    await page.getByLabel('Description', { exact: true }).fill('Springest trainings feed');
+    await page.locator('#field-retry-maximumAttempts').fill('-1');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await untilText(page.locator('#field-retry-maximumAttempts-error'), /expected number to be >=0/i);
+    await page.locator('#field-retry-maximumAttempts').fill('20');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await untilText(page.locator('hgroup'), /Partner Alpha[\s\S]*Springest trainings feed/);
+    await untilText(page.locator('.status-grid'), /20 attempts/);
   });
 
   void it('rotates the secret and shows the new one once', async () => {
