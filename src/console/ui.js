@@ -22,6 +22,7 @@ export function ErrorBox({ error, title = 'The API answered with an error', onRe
     <strong>${title}</strong>
     <p>${error.message}</p>
     <small>${status}</small>
+    ${error.status === 401 && html`<p><small>${'This key may not do this. “Forget key” signs in with another.'}</small></p>`}
     ${onRetry && html`<p><button class="secondary" onClick=${onRetry}>Try again</button></p>`}
   </article>`;
 }

@@ -19,7 +19,7 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
   let s: Stack;
   let browser: Browser;
   let page: Page;
-  let seen: { urls: string[]; titles: string[] };
+  let seen: Awaited<ReturnType<typeof recordPage>>;
   const logs: string[] = [];
   const secrets: string[] = [TEST_ADMIN_KEY];
   let subId = '';
@@ -43,7 +43,7 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.server.url });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    seen = recordPage(page);
+    seen = await recordPage(page);
   });
   after(async () => {
     await browser?.close();
@@ -254,6 +254,10 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     await page.locator('dialog[open]').getByRole('button', { name: 'Delete subscription' }).click();
     await untilText(page.locator('.state-empty'), /No subscriptions yet/);
     assert.equal((await s.api('GET', `/v1/subscriptions/${subId}`, { key: 'admin' })).status, 404);
+  });
+
+  void it('ran without a script error or a Content-Security-Policy violation', () => {
+    assert.deepEqual(seen.errors, []);
   });
 
   void it('put no key, token or secret in a URL, a page title or the server log', () => {

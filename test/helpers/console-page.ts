@@ -17,15 +17,22 @@ export async function untilText(locator: Locator, pattern: RegExp, timeoutMs = 1
   }
 }
 
-/** Every URL the page requested or navigated to, and every title it showed. */
-export function recordPage(page: Page): { urls: string[]; titles: string[] } {
-  const seen = { urls: [] as string[], titles: [] as string[] };
+/** Every URL the page requested or navigated to, every title it showed, and its errors. */
+export async function recordPage(
+  page: Page,
+): Promise<{ urls: string[]; titles: string[]; errors: string[] }> {
+  const seen = { urls: [] as string[], titles: [] as string[], errors: [] as string[] };
+  page.on('pageerror', (err) => void seen.errors.push(`uncaught: ${err.message}`));
+  page.on('console', (msg) => {
+    // The API's own 4xx answers are logged by Chromium as failed loads: those the test provokes.
+    if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) seen.errors.push(msg.text());
+  });
   page.on('request', (r) => void seen.urls.push(r.url()));
   page.on('framenavigated', (f) => void seen.urls.push(f.url()));
   // Titles change without navigation (the router): sample them on every DOM change.
-  void page.exposeFunction('__heraldTitle', (t: string) => void seen.titles.push(t));
-  void page.addInitScript({
-    content: `new MutationObserver(() => window.__heraldTitle(document.title))
+  await page.exposeFunction('__heraldTitle', (t: string) => void seen.titles.push(t));
+  await page.addInitScript({
+    content: `new MutationObserver(() => window.__heraldTitle?.(document.title))
       .observe(document, { subtree: true, childList: true, characterData: true });`,
   });
   return seen;
