@@ -167,7 +167,11 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     await page.setViewportSize({ width: 1280, height: 860 });
 
     s.receiver.setStatus(200);
-    await row.getByRole('link', { name: 'Partner Alpha' }).click();
+    // By keyboard: from the filter box, Tab reaches the row's link and Enter opens it.
+    await page.getByLabel('Filter subscriptions').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Partner Alpha');
+    await page.keyboard.press('Enter');
     await untilText(delivery(2), /delivered[\s\S]*HTTP 500[\s\S]*HTTP 200/, 30_000);
     await untilText(page.locator('h1'), /active/);
   });
