@@ -11,8 +11,8 @@ export const GROUPS = {
   retry: {
     initialIntervalMs: 'First retry after (ms)',
     backoffCoefficient: 'Backoff coefficient',
-    maximumAttempts: 'Attempts in all (0 = forever)',
-    timeoutMs: 'Timeout of one attempt (ms)',
+    maximumAttempts: 'Attempts (0 = forever)',
+    timeoutMs: 'Attempt timeout (ms)',
   },
 };
 export const FIELDS = ['name', 'url', 'description', 'events', 'includePii', 'includeDetails'].concat(
