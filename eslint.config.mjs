@@ -65,4 +65,30 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The console's browser modules (served as is, no build): browser globals, ES modules.
+    files: ['src/console/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'navigator',
+          'location',
+          'history',
+          'sessionStorage',
+          'fetch',
+          'URL',
+          'AbortSignal',
+          'Intl',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

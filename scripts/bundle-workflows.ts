@@ -4,7 +4,7 @@
 //
 //   tsx scripts/bundle-workflows.ts [--out dist/workflow-bundle.js]
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter';
 import { WORKFLOWS_DIR } from '../src/temporal/bundle';
@@ -33,12 +33,14 @@ const at = process.argv.indexOf('--print');
 process.stdout.write(\`\${await ensure(process.argv[at + 1] ?? 'cli', { quiet: true })}\\n\`);
 `;
 
-/** src/config.ts finds the default catalogue at <dist>/config/events.json once compiled. */
+/** src/config.ts finds the default catalogue at <dist>/config/events.json once compiled; the console its files. */
 export function copyDataFiles(distDir: string): void {
   mkdirSync(join(distDir, 'config'), { recursive: true });
   copyFileSync(join(ROOT, 'config', 'events.json'), join(distDir, 'config', 'events.json'));
   mkdirSync(join(distDir, 'scripts'), { recursive: true });
   writeFileSync(join(distDir, 'scripts', 'temporal-bin.mjs'), BINARY_SHIM);
+  // The console's browser files, served as they are by <dist>/src/api/console.js.
+  cpSync(join(ROOT, 'src', 'console'), join(distDir, 'src', 'console'), { recursive: true });
 }
 
 if (require.main === module) {

@@ -42,6 +42,10 @@ export const envSchema = z.object({
     .default(resolve(__dirname, '..', 'config', 'events.json')),
   HERALD_DATA_DIR: z.string().min(1).default('.data'),
   HERALD_UI_PORT: port.default(8233),
+  HERALD_TEMPORAL_UI_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .transform((u) => u?.replace(/\/+$/, '')),
   HERALD_TEMPORAL_PORT: port.default(7233),
   HERALD_METRICS_PORT: port.optional(),
   HERALD_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
@@ -79,6 +83,8 @@ export interface HeraldConfig {
   eventCatalogPath: string;
   dataDir: string;
   uiPort: number;
+  /** Base URL of the Temporal Web UI, for the console's workflow links; unset = no links. */
+  temporalUiUrl?: string;
   temporalPort: number;
   /** `npm run worker` only: port of its /metrics listener (the API serves /metrics otherwise). */
   metricsPort?: number;
@@ -186,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     eventCatalogPath: resolve(e.HERALD_EVENT_CATALOG),
     dataDir,
     uiPort: e.HERALD_UI_PORT,
+    // The embedded server's UI is on this machine; elsewhere only the operator knows its address.
+    temporalUiUrl:
+      e.HERALD_TEMPORAL_UI_URL ?? (embedded ? `http://127.0.0.1:${e.HERALD_UI_PORT}` : undefined),
     temporalPort: e.HERALD_TEMPORAL_PORT,
     metricsPort: e.HERALD_METRICS_PORT,
     maxCachedWorkflows: e.HERALD_MAX_CACHED_WORKFLOWS,

@@ -24,7 +24,10 @@ async function run(mode: Mode): Promise<void> {
   const config = loadConfig();
   const herald = await startHerald(config, mode);
   const lines = [`Herald is running (${mode === 'all' ? 'API + worker' : mode}).`];
-  if (herald.api) lines.push(`  API          ${herald.api.url}  (docs: ${herald.api.url}/docs)`);
+  if (herald.api) {
+    lines.push(`  API          ${herald.api.url}  (docs: ${herald.api.url}/docs)`);
+    lines.push(`  Console      ${herald.api.url}/console`);
+  }
   lines.push(
     `  Temporal     ${herald.address}${herald.devServer ? ` (embedded, state in ${herald.devServer.dbFile})` : ''}`,
   );

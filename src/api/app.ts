@@ -17,6 +17,7 @@ import { RoutingTable } from '../service/routing-table';
 import { SubscriptionService } from '../service/subscriptions';
 import pkg from '../../package.json';
 import { createAuth } from './auth';
+import { consoleRoutes } from './console';
 import { changeSchemas } from './change-schemas';
 import type { ApiContext } from './context';
 import { installErrorHandling, installJsonParser } from './errors';
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(changeRoutes, { ctx });
   await app.register(opsRoutes, { ctx, client });
   await app.register(codecRoutes, { ctx, codec: deps.codec });
+  await app.register(consoleRoutes, { config });
 
   app.addHook('onReady', async () => routing.start());
   app.addHook('onClose', async () => {

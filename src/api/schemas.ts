@@ -104,6 +104,10 @@ export const subscriptionDetail = publicSubscription.extend({
     changesDelivered: z.number(),
     continuedAsNew: z.number(),
   }),
+  lastDeliveredAt: z
+    .string()
+    .optional()
+    .describe('When the last successful delivery finished (among the last 100 deliveries); absent if none'),
 });
 
 export const changeOut = z.object({

@@ -68,6 +68,8 @@ export interface SubscriptionDetail extends PublicSubscription {
       })
     | null;
   counters: SubscriptionCounters;
+  /** When the newest delivery that succeeded finished, among the last ones kept; absent if none. */
+  lastDeliveredAt?: string;
 }
 
 export function toPublic(config: SubscriptionConfig): PublicSubscription {

@@ -7,6 +7,7 @@ import { generateSigningSecret, generateToken } from '../delivery/signing';
 import {
   configureUpdate,
   deleteUpdate,
+  deliveriesQuery,
   deliveryStateQuery,
   deliveryWorkflowId,
   pauseUpdate,
@@ -16,7 +17,7 @@ import {
   subscriptionWorkflowId,
 } from '../../workflows/messages';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
-import type { PublicSubscription, SubscriptionConfig } from '../../workflows/types';
+import type { DeliverySummary, PublicSubscription, SubscriptionConfig } from '../../workflows/types';
 import { randomUUID } from 'node:crypto';
 import { ApiError, conflict, notFound } from './errors';
 import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
@@ -210,7 +211,10 @@ export class SubscriptionService {
     const { handle, status: run, memo } = await this.locate(id, scope);
     if (run === 'deleted') throw notFound('subscription');
     if (run === 'broken') return this.brokenDetail(handle, memo);
-    const status = await this.query(handle, () => handle.query(statusQuery));
+    const [status, summaries] = await Promise.all([
+      this.query(handle, () => handle.query(statusQuery)),
+      this.query(handle, () => handle.query(deliveriesQuery)),
+    ]);
     if (status.state === 'deleted') throw notFound('subscription');
     let inFlight: SubscriptionDetail['inFlight'] = null;
     if (status.inFlight?.runner === 'local') {
@@ -238,6 +242,7 @@ export class SubscriptionService {
       queuedChanges: status.queuedChanges ?? 0,
       inFlight,
       counters: status.counters,
+      lastDeliveredAt: lastDeliveredAt(summaries),
     };
   }
 
@@ -347,4 +352,13 @@ export class SubscriptionService {
     this.deps.routing.upsert(pub);
     return pub;
   }
+}
+
+/** The newest finishedAt of a delivered delivery among the summaries the workflow keeps. */
+function lastDeliveredAt(summaries: DeliverySummary[]): string | undefined {
+  let last: string | undefined;
+  for (const s of summaries) {
+    if (s.status === 'delivered' && s.finishedAt && (!last || s.finishedAt > last)) last = s.finishedAt;
+  }
+  return last;
 }
