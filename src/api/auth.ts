@@ -72,10 +72,21 @@ export function createAuth(keys: { adminKey: string; publishKey: string }): Auth
     if ('refused' in verified) throw new ApiError(401, 'unauthorized', verified.refused);
     scopes.set(request, { tenant: verified.tenant });
   };
+  const keyHook = hook(['admin', 'publish']);
+  // The catalogue: either key, or a tenant token, whose self-service form lists the events.
+  const any: onRequestAsyncHookHandler = async function (request, reply) {
+    const key = bearer(request);
+    if (looksLikeJwt(key) && !matches(digest(key), 'admin') && !matches(digest(key), 'publish')) {
+      const verified = await tenantTokens.verify(key);
+      if ('refused' in verified) throw new ApiError(401, 'unauthorized', verified.refused);
+      return;
+    }
+    return keyHook.call(this, request, reply);
+  };
   return {
     admin: hook(['admin']),
     publish: hook(['publish']),
-    any: hook(['admin', 'publish']),
+    any,
     manage,
     tenantTokens,
   };

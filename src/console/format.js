@@ -41,19 +41,20 @@ export function outcome(attempt) {
 }
 
 /**
- * active, paused or broken. The API's state is active or paused; "broken" is the console's
- * word for an active subscription whose delivery in flight has failed and is being retried.
+ * The API's state (active, paused, broken), and "retrying" for an active subscription whose
+ * delivery in flight has failed and is being retried: what an operator looks for first.
  */
 export function displayState(detail) {
   if (detail.state !== 'active') return detail.state;
   const last = detail.inFlight?.lastAttempt;
-  return last && !isSuccess(last) ? 'broken' : 'active';
+  return last && !isSuccess(last) ? 'retrying' : 'active';
 }
 
 export const STATE_HELP = {
   active: 'delivering normally',
   paused: 'changes keep merging; nothing is sent until resumed',
-  broken: 'the delivery in flight failed and is being retried',
+  retrying: 'the delivery in flight failed and is being retried on the schedule',
+  broken: 'its workflow was closed outside Herald; changes for it are refused (503) until an operator restores it',
   deleted: 'deleted',
 };
 

@@ -146,14 +146,14 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
       20_000,
     );
     await untilText(second.locator('.next-attempt'), /Next attempt in \d+/);
-    await untilText(page.locator('h1'), /broken/);
+    await untilText(page.locator('h1'), /retrying/);
     await screenshot(page, 'subscription-failing');
 
     await page.getByRole('link', { name: 'Subscriptions', exact: true }).click();
     const row = page.locator(`tr[data-id="${subId}"]`);
     await untilText(
       row,
-      /Partner Alpha[\s\S]*127\.0\.0\.1:\d+[\s\S]*broken[\s\S]*[2-9] attempts made[\s\S]*attempt \d+ in \d+/,
+      /Partner Alpha[\s\S]*127\.0\.0\.1:\d+[\s\S]*retrying[\s\S]*[2-9] attempts made[\s\S]*attempt \d+ in \d+/,
     );
     await untilText(row.locator('td[data-label="Delivered / failed"]'), /1 \/ 0/);
     await untilText(row.locator('td[data-label="Last success"]'), /ago|now/);
