@@ -8,6 +8,8 @@
 //   --sqlite-sync=X    the dev server's SQLite `synchronous` (default FULL, as in production)
 //   --only=tenants     only ingest with 10 subscriptions and with 1,000 tenants × 2, side by
 //                      side (100 tenants with --quick); prints them, writes no results file
+//   --only=fastpath    only the phases of issue 14 (ingest, fan-out, latency); prints them
+//   --only=backlog     only the backlog phase of issue 13; prints it
 // Exits non-zero only when the benchmark breaks (an exception, a lost change), never on timings.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   let sync = 'FULL';
   for (const a of args) {
     if (a.startsWith('--sqlite-sync=')) sync = a.slice('--sqlite-sync='.length).toUpperCase();
-    else if (a === '--only=tenants') continue;
+    else if (['--only=tenants', '--only=fastpath', '--only=backlog'].includes(a)) continue;
     else if (!['--quick', '--update-baseline', '--cpu-prof'].includes(a))
       throw new Error(`unknown flag ${a}`);
   }
@@ -107,6 +109,22 @@ async function main(): Promise<void> {
       const tenants = await measureTenantIngest(ctx);
       console.log(`\n${ingestRow(ten).join('  ')}\n${tenantIngestRow(tenants).join('  ')}\n`);
       console.log(JSON.stringify({ ingest10: ten, tenants }, null, 2));
+      return;
+    }
+    if (args.has('--only=fastpath')) {
+      const out: Record<string, unknown> = {};
+      out.ingest10 = await measureIngest(ctx, 10);
+      out.ingest100 = await measureIngest(ctx, 100);
+      out.single = await measureIngest(ctx, 10, { single: true });
+      out.fanout = [await measureFanout(ctx, quick ? 20 : 200, quick ? 200 : 1000)];
+      if (!quick) (out.fanout as unknown[]).push(await measureFanout(ctx, 100, 1000));
+      out.steady = await measureSteady(ctx);
+      out.latency = await measureLatency(ctx);
+      console.log(JSON.stringify(out, null, 2));
+      return;
+    }
+    if (args.has('--only=backlog')) {
+      console.log(JSON.stringify(await measureBacklog(ctx, createEncryptionCodec(keys.encryptionKey)), null, 2));
       return;
     }
     log('1 engine limit');
