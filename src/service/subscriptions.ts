@@ -22,7 +22,6 @@ import { temporalCall, temporalUpdate } from './temporal-calls';
 import { isSubscriptionId, newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
 import {
-  checkBatchingPatch,
   toPublic,
   type CreatedSubscription,
   type CreateSubscriptionInput,
@@ -56,9 +55,13 @@ export class SubscriptionService {
   async running(id: string): Promise<WorkflowHandle> {
     if (!isSubscriptionId(id)) throw notFound('subscription');
     const handle = this.deps.client.workflow.getHandle(subscriptionWorkflowId(id));
-    // Queries also answer for closed workflows (by replay), so "deleted" is decided here.
+    // Queries also answer for closed workflows (by replay), so "deleted" is decided here. The
+    // memo says deleted as soon as DELETE has answered, while the workflow may still be
+    // finishing (cancelling its delivery): a deleted subscription is 404 from then on.
     const desc = await this.call(() => handle.describe());
     if (desc.status.name !== 'RUNNING') throw notFound('subscription');
+    const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
+    if (memo?.state === 'deleted') throw notFound('subscription');
     return handle;
   }
 
@@ -155,13 +158,6 @@ export class SubscriptionService {
 
   async patch(id: string, patch: PatchSubscriptionInput): Promise<PublicSubscription> {
     const handle = await this.running(id);
-    if (patch.batching?.debounceMs !== undefined || patch.batching?.maxWaitMs !== undefined) {
-      // The rule spans the stored and the new values, so it can only be checked here.
-      checkBatchingPatch(
-        (await this.call(() => handle.query(statusQuery))).subscription.batching,
-        patch.batching,
-      );
-    }
     const now = new Date().toISOString();
     return this.applied(
       await this.update((updateId) =>
