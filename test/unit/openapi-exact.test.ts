@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadCatalog } from '../../src/catalog/catalog';
-import { TEST_PUBLISH_KEY, testConfig } from '../helpers/config';
+import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY, testConfig } from '../helpers/config';
 import { buildOfflineApp } from '../helpers/offline-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -90,6 +90,36 @@ void describe('the OpenAPI document', () => {
     // An id has no length limit in the document: an over-long one is a 404, not a 400.
     const id = doc.paths['/v1/subscriptions/{id}'].get.parameters.find((p: Json) => p.name === 'id');
     assert.equal(id.schema.maxLength, undefined);
+  });
+
+  test('lengths count code points, names must not be blank, and the secret pattern is exact', async () => {
+    // Valid input passes validation and then needs Temporal, which the offline app lacks: 503.
+    const create = async (patch: Json) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/subscriptions',
+          headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+          payload: { name: 'P', url: 'https://p.example/hook', events: ['*'], ...patch },
+        })
+      ).statusCode;
+    assert.equal(await create({ name: '😀'.repeat(200) }), 503, '200 emoji are 200 characters');
+    assert.equal(await create({ name: '😀'.repeat(201) }), 400);
+    assert.equal(await create({ name: ' \u3000\ufeff' }), 400, 'blank');
+    const secret = (bytes: number) => `whsec_${Buffer.alloc(bytes, 1).toString('base64')}`;
+    const pattern = new RegExp(body('/v1/subscriptions', 'post').properties.signingSecret.pattern);
+    for (let bytes = 20; bytes <= 68; bytes++) {
+      assert.equal(pattern.test(secret(bytes)), bytes >= 24 && bytes <= 64, `${bytes} bytes`);
+    }
+    // The server holds the same line (each accepted one waits for the absent Temporal: few).
+    for (const [bytes, status] of [
+      [23, 400],
+      [24, 503],
+      [64, 503],
+      [65, 400],
+    ] as const) {
+      assert.equal(await create({ signingSecret: secret(bytes) }), status, `${bytes} bytes`);
+    }
   });
 
   test('GET /v1/event-types shows each object template', async () => {
