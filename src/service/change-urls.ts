@@ -1,7 +1,13 @@
 // The `url` a partner receives with a change (contract §2, issue 16): the publisher's own url
 // cleaned of what may not leave (strip mode; reject mode refused it already), or one derived
 // from the object's url template in the catalogue, else from today's `<object>s/<id>` rule.
-import { stripChangeUrl, type ChangeUrlPolicy } from '../delivery/change-url-policy';
+import { CatalogError } from '../catalog/catalog';
+import {
+  changeUrlProblems,
+  describeProblems,
+  stripChangeUrl,
+  type ChangeUrlPolicy,
+} from '../delivery/change-url-policy';
 
 export interface ChangeUrlRules {
   /** HERALD_API_BASE_URL without trailing slashes. */
@@ -33,4 +39,23 @@ export function changeUrl(
   return change.url === undefined
     ? deriveChangeUrl(change.object, change.id, rules)
     : stripChangeUrl(change.url, rules.policy);
+}
+
+/**
+ * A template can carry what a publisher's url may not (say "/trainings/{id}.json"); such a url
+ * would reach every partner unasked, so the catalogue is refused at start instead.
+ */
+export function checkTemplates(
+  objects: { name: string; urlTemplate: string }[],
+  rules: ChangeUrlRules,
+): void {
+  for (const { name, urlTemplate } of objects) {
+    const url = rules.apiBaseUrl + urlTemplate.replace('{id}', encodeIdSegment(1));
+    const problems = changeUrlProblems(url, rules.policy);
+    if (problems.length) {
+      throw new CatalogError(
+        `event catalogue: urlTemplate "${urlTemplate}" of ${name} ${describeProblems(problems)}`,
+      );
+    }
+  }
 }

@@ -9,7 +9,7 @@ import {
   type ChangeUrlPolicy,
 } from '../../src/delivery/change-url-policy';
 import { loadCatalog } from '../../src/catalog/catalog';
-import { deriveChangeUrl, type ChangeUrlRules } from '../../src/service/change-urls';
+import { checkTemplates, deriveChangeUrl, type ChangeUrlRules } from '../../src/service/change-urls';
 import { normalizeChange } from '../../src/service/changes';
 import { testConfig } from '../helpers/config';
 
@@ -100,4 +100,12 @@ void test('the default catalogue gives a template to every object its events nam
   for (const { name, urlTemplate } of catalog.objects()) {
     assert.deepEqual(changeUrlProblems(deriveChangeUrl(name, 1, rules()), policy), [], urlTemplate);
   }
+});
+
+void test('a template that would add a format extension is refused at start', () => {
+  assert.throws(
+    () => checkTemplates([{ name: 'training', urlTemplate: '/trainings/{id}.json' }], rules()),
+    /urlTemplate "\/trainings\/\{id\}\.json" of training .*format extension "\.json"/,
+  );
+  assert.doesNotThrow(() => checkTemplates(catalog.objects(), rules()));
 });

@@ -2,7 +2,7 @@
 // matching subscription workflow, so 202 means durably recorded; a 503 is safe to retry
 // because the workflows merge changes by key.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { ChangeUrlRules } from '../../service/change-urls';
+import { checkTemplates, type ChangeUrlRules } from '../../service/change-urls';
 import { normalizeChange } from '../../service/changes';
 import { notFound } from '../../service/errors';
 import { isSubscriptionId } from '../../service/ids';
@@ -18,6 +18,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
     policy: config.changeUrls,
     urlTemplate: (object) => catalog.urlTemplate(object),
   };
+  checkTemplates(catalog.objects(), urls);
   const limit = `The body may take at most ${config.http.bodyLimit} bytes (413 above); 1–1000 changes.`;
 
   app.post('/v1/changes', {
