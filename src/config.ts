@@ -4,6 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import {
+  apiBaseUrlProblems,
+  DEFAULT_EXTENSIONS,
+  DEFAULT_KEY_PARAMS,
+  describeProblems,
+  type ChangeUrlPolicy,
+} from './delivery/change-url-policy';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -13,6 +20,13 @@ const optional = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
+/** A comma-separated list; each item trimmed, empty items dropped, checked by `item`. */
+const list = (item: z.ZodType<string, string>, fallback: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : v.split(',').map((s) => s.trim())))
+    .pipe(z.array(item).min(1));
 
 export const envSchema = z.object({
   TEMPORAL_ADDRESS: optional,
@@ -30,6 +44,18 @@ export const envSchema = z.object({
     .url({ protocol: /^https?$/ })
     .default('https://api.example.com')
     .transform((u) => u.replace(/\/+$/, '')),
+  HERALD_CHANGE_URL_POLICY: z.enum(['reject', 'strip']).default('reject'),
+  HERALD_CHANGE_URL_KEY_PARAMS: list(
+    z.string().regex(/^[\w.~-]+$/, 'must be parameter names'),
+    DEFAULT_KEY_PARAMS,
+  ),
+  HERALD_CHANGE_URL_EXTENSIONS: list(
+    z
+      .string()
+      .transform((s) => s.replace(/^\./, '').toLowerCase())
+      .pipe(z.string().regex(/^[a-z0-9]+$/, 'must be extensions such as json or .xml')),
+    DEFAULT_EXTENSIONS,
+  ),
   HERALD_HEADER_PREFIX: z
     .string()
     .regex(/^[a-z0-9-]+$/i, 'must be a valid header-name prefix')
@@ -77,6 +103,8 @@ export interface HeraldConfig {
   adminKey: string;
   publishKey: string;
   apiBaseUrl: string;
+  /** What a change's `url` may carry, and whether a bad one is refused or cleaned (issue 16). */
+  changeUrls: ChangeUrlPolicy;
   headerPrefix: string;
   allowInsecureUrls: boolean;
   encryptionKeys: string;
@@ -164,6 +192,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       `Invalid configuration:\n  ${missing.map((m) => `${m}: required when TEMPORAL_ADDRESS is set`).join('\n  ')}`,
     );
   }
+  const changeUrls: ChangeUrlPolicy = {
+    mode: e.HERALD_CHANGE_URL_POLICY,
+    keyParams: e.HERALD_CHANGE_URL_KEY_PARAMS,
+    extensions: e.HERALD_CHANGE_URL_EXTENSIONS,
+  };
+  const baseProblems = apiBaseUrlProblems(e.HERALD_API_BASE_URL, changeUrls);
+  if (baseProblems.length) {
+    throw new ConfigError(`Invalid configuration:\n  HERALD_API_BASE_URL: ${describeProblems(baseProblems)}`);
+  }
   if ((e.TEMPORAL_TLS_CERT && !e.TEMPORAL_TLS_KEY) || (!e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY)) {
     throw new ConfigError(
       'Invalid configuration:\n  TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
@@ -185,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     adminKey: keys.adminKey!,
     publishKey: keys.publishKey!,
     apiBaseUrl: e.HERALD_API_BASE_URL,
+    changeUrls,
     headerPrefix: e.HERALD_HEADER_PREFIX,
     // Embedded mode is for local development, so it allows http://localhost receivers unless told not to.
     allowInsecureUrls: e.HERALD_ALLOW_INSECURE_URLS ?? embedded,

@@ -18,9 +18,9 @@ import { SubscriptionService } from '../service/subscriptions';
 import pkg from '../../package.json';
 import { createAuth } from './auth';
 import { consoleRoutes } from './console';
-import { changeSchemas } from './change-schemas';
+import { changeSchemas, JSON_SCHEMAS } from './change-schemas';
 import type { ApiContext } from './context';
-import { installErrorHandling, installJsonParser } from './errors';
+import { errorServerOptions, installErrorHandling, installJsonParser } from './errors';
 import { changeRoutes } from './routes/changes';
 import { codecRoutes } from './routes/codec';
 import { opsRoutes } from './routes/ops';
@@ -54,8 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(isInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger: logger ?? false }),
     bodyLimit: config.http.bodyLimit,
-    // Behind a load balancer a closing instance should be taken out, not time out requests.
-    return503OnClosing: true,
+    ...errorServerOptions(config.http.bodyLimit),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -104,7 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     changes: new ChangeRouter({ client, catalog, routing, committer, metrics, callTimeoutMs }),
     schemas: {
       subscription: subscriptionSchemas({ catalog, allowInsecureUrls: config.allowInsecureUrls }),
-      change: changeSchemas({ catalog }),
+      change: changeSchemas({ catalog, changeUrls: config.changeUrls }),
     },
   };
 
@@ -119,6 +118,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           `Request bodies are JSON, at most ${config.http.bodyLimit} bytes (413 payload_too_large above).`,
       },
       components: {
+        // The plugin types components as OpenAPI 3.0 (no type arrays, no propertyNames); the
+        // document is 3.1, where these are valid JSON Schema.
+        schemas: JSON_SCHEMAS as never,
         securitySchemes: {
           adminKey: {
             type: 'http',

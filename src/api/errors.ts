@@ -1,8 +1,16 @@
 // The one error handler: every failure leaves as {error, message, details?} with a stable
 // snake_case code. 4xx messages explain; 5xx messages reveal nothing (the log has the cause).
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiError, fromTemporal } from '../service/errors';
+import { AllowedMethods } from './allowed-methods';
 
 export { ApiError };
 
@@ -47,7 +55,11 @@ function toApiError(err: unknown, bodyLimit: number): ApiError {
       return new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_BAD_URL':
       return new ApiError(400, 'bad_request', fe.message ?? 'bad request');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // Unreachable with MAX_PARAM_LENGTH; should it happen, an over-long id is still unknown.
+      return new ApiError(404, 'not_found', 'not found');
   }
   const status = fe.statusCode ?? 500;
   if (status === 404) return new ApiError(404, 'not_found', 'not found');
@@ -55,23 +67,92 @@ function toApiError(err: unknown, bodyLimit: number): ApiError {
   return new ApiError(500, 'internal_error', 'internal error');
 }
 
+/**
+ * Longer than any request line Node accepts (16 KiB of headers), so the router never answers
+ * 414 on its own: an over-long id reaches auth and then the same 404 as any unknown id.
+ */
+export const MAX_PARAM_LENGTH = 16 * 1024;
+
+/** Fastify options that route its own early failures into the contract's error shape. */
+export function errorServerOptions(bodyLimit: number): FastifyServerOptions {
+  return {
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors raised before routing (bad percent-encoding): the same translation as any other.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply, bodyLimit),
+    clientErrorHandler,
+    // Shutting down is answered by installErrorHandling's hook, in the contract's shape.
+    return503OnClosing: false,
+  };
+}
+
+function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply, bodyLimit: number) {
+  const e = toApiError(err, bodyLimit);
+  if (e.statusCode >= 500) request.log.error({ err }, 'request failed');
+  else request.log.info({ code: e.code, statusCode: e.statusCode }, e.message);
+  const body: ErrorBody = { error: e.code, message: e.message };
+  if (e.details && e.statusCode < 500) body.details = e.details;
+  if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+  return reply.code(e.statusCode).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (malformed, headers too large,
+ * too slow): answered on the socket, still as {error, message}.
+ */
+function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'request_timeout', 'the request was not received in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            431,
+            'Request Header Fields Too Large',
+            'headers_too_large',
+            'the request line and headers are too large',
+          ]
+        : [400, 'Bad Request', 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: code, message } satisfies ErrorBody);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
-  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const e = toApiError(err, bodyLimit);
-    if (e.statusCode >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code: e.code, statusCode: e.statusCode }, e.message);
-    const body: ErrorBody = { error: e.code, message: e.message };
-    if (e.details && e.statusCode < 500) body.details = e.details;
-    if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
-    return reply.code(e.statusCode).type('application/json; charset=utf-8').send(body);
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) =>
+    sendError(err, request, reply, bodyLimit),
+  );
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // A load balancer should take a closing instance out rather than see requests time out.
+  app.addHook('onRequest', async () => {
+    if (closing) throw new ApiError(503, 'shutting_down', 'this instance is shutting down; retry');
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0];
-    return reply
-      .code(404)
-      .send({ error: 'not_found', message: `no route ${request.method} ${path}` } satisfies ErrorBody);
+  // A request no route takes: 405 with Allow on a known path, else 404. Decided in onRequest,
+  // before Fastify would parse (and perhaps refuse) a body nobody is going to read.
+  const allowed = AllowedMethods.collect(app);
+  const miss = (request: FastifyRequest, reply: FastifyReply): ApiError => {
+    const path = request.url.split('?')[0]!;
+    const methods = allowed.for(path);
+    if (methods.length === 0 || methods.includes(request.method)) {
+      return new ApiError(404, 'not_found', `no route ${request.method} ${path}`);
+    }
+    void reply.header('allow', methods.join(', '));
+    const message = `${request.method} is not allowed on ${path}; allowed: ${methods.join(', ')}`;
+    return new ApiError(405, 'method_not_allowed', message);
+  };
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) throw miss(request, reply);
   });
+  app.setNotFoundHandler((request, reply) => sendError(miss(request, reply), request, reply, bodyLimit));
 }
 
 /**

@@ -3,30 +3,66 @@
 // they do not name: a token or secret can never leak through a response by accident.
 import { z } from 'zod';
 
-export const errorBody = z
-  .object({
-    error: z.string().describe('Stable snake_case code, e.g. validation_error, unauthorized, not_found'),
-    message: z.string().describe('Human-readable explanation'),
-    details: z
-      .array(z.unknown())
-      .optional()
-      .describe('For validation errors: one entry per zod issue, with its path'),
-  })
-  .describe('Error');
+/** Every error code, by the status it comes with (README "HTTP API" lists them too). */
+export const ERROR_CODES = {
+  400: ['validation_error', 'invalid_json', 'bad_request'],
+  401: ['unauthorized'],
+  404: ['not_found'],
+  409: ['conflict'],
+  413: ['payload_too_large'],
+  415: ['unsupported_media_type'],
+  500: ['internal_error'],
+  503: ['temporal_unavailable', 'shutting_down'],
+} as const;
 
-type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 503;
+type ErrorStatus = keyof typeof ERROR_CODES;
 
-/** Response entries for the error statuses a route can answer, for the OpenAPI document. */
-export function errorResponses(...statuses: ErrorStatus[]): Record<ErrorStatus, typeof errorBody> {
-  return Object.fromEntries(statuses.map((s) => [s, errorBody])) as Record<ErrorStatus, typeof errorBody>;
+/** The error body; `codes` narrows `error` to what one status can carry. */
+export function errorSchema(codes: readonly string[], description = 'Error') {
+  return z
+    .object({
+      error: z
+        .string()
+        .meta({ enum: [...codes] })
+        .describe('Stable snake_case code'),
+      message: z.string().describe('Human-readable explanation'),
+      details: z
+        .array(z.unknown())
+        .optional()
+        .describe('For validation errors: one entry per zod issue, with its path'),
+    })
+    .describe(description);
 }
 
-// Path parameters are checked for shape in the handlers (a malformed id is a 404, not a 400).
+export const errorBody = errorSchema(Object.values(ERROR_CODES).flat());
+
+const describeStatus = (status: ErrorStatus, codes: readonly string[]) =>
+  errorSchema(codes, `${status}: ${codes.join(', ')}`);
+
+/**
+ * Response entries for the error statuses a route can answer, for the OpenAPI document. 500
+ * and 503 (Temporal unreachable, or the instance shutting down) can come from any route.
+ */
+export function errorResponses(
+  ...statuses: ErrorStatus[]
+): Record<ErrorStatus, ReturnType<typeof errorSchema>> {
+  const all = [...new Set<ErrorStatus>([...statuses, 500, 503])];
+  // Typed as every status, as the type provider needs to check reply.code(…) in handlers.
+  return Object.fromEntries(all.map((s) => [s, describeStatus(s, ERROR_CODES[s])])) as Record<
+    ErrorStatus,
+    ReturnType<typeof errorSchema>
+  >;
+}
+
+/**
+ * Path parameters are checked for shape in the handlers, after authentication: a malformed or
+ * over-long id is the same 404 as an unknown one (issue 16).
+ */
 export const idParams = z.object({
-  id: z.string().max(200).describe('Subscription id, sub_ + 20 characters'),
+  id: z.string().meta({ pattern: '^sub_[A-Za-z0-9]{20}$' }).describe('Subscription id, sub_ + 20 characters'),
 });
 export const deliveryParams = idParams.extend({
-  deliveryId: z.string().max(200).describe('Delivery id as in the webhook-id header, dlv_…'),
+  deliveryId: z.string().describe('Delivery id as in the webhook-id header, dlv_…'),
 });
 
 export const batchingOut = z.object({

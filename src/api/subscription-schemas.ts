@@ -2,7 +2,8 @@
 // two rules depend on the deployment: the event catalogue and the insecure-URL switch.
 import { z } from 'zod';
 import type { EventCatalog } from '../catalog/catalog';
-import { checkSubscriptionUrl } from '../delivery/url-policy';
+import { text } from './text-schemas';
+import { subscriptionUrlSchema } from './url-schemas';
 import { subscriptionChannels, subscriptionTenant } from './routing-schemas';
 
 export const BATCHING_DEFAULTS = { debounceMs: 2000, maxWaitMs: 10_000, maxBatchSize: 500 } as const;
@@ -20,7 +21,14 @@ const DAY = 24 * HOUR;
 // that a typo cannot create a delivery that never leaves or hammers a receiver.
 const batchingFields = {
   debounceMs: z.number().int().min(0).max(HOUR).describe('Quiet time before a batch leaves (ms)'),
-  maxWaitMs: z.number().int().min(0).max(DAY).describe('Longest a change waits (ms), at least debounceMs'),
+  maxWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(DAY)
+    .describe(
+      'Longest a change waits (ms); below debounceMs, every batch leaves maxWaitMs after its oldest change',
+    ),
   maxBatchSize: z.number().int().min(1).max(1000).describe('Keys per delivery'),
 };
 const retryFields = {
@@ -30,28 +38,19 @@ const retryFields = {
   timeoutMs: z.number().int().min(100).max(120_000).describe('HTTP timeout of one attempt (ms)'),
 };
 
-/** `whsec_` + standard base64 of 24–64 bytes (Standard Webhooks). */
-export function isSigningSecret(value: string): boolean {
-  if (!value.startsWith('whsec_')) return false;
-  const b64 = value.slice(6);
-  if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return false;
-  const bytes = Buffer.from(b64, 'base64').length;
-  return bytes >= 24 && bytes <= 64;
-}
+// `whsec_` + standard base64 of 24–64 bytes (Standard Webhooks), as one regular expression so
+// that the OpenAPI document states the rule exactly: n groups of 4 characters decode to 3n bytes,
+// less one per "=". Unpadded: 8–21 groups (24–63 bytes); "=": 9–21 groups (26–62); "==": 9–22
+// groups (25–64).
+const B64 = '[A-Za-z0-9+/]';
+const SIGNING_SECRET = new RegExp(
+  `^whsec_(?:(?:${B64}{4}){7,20}${B64}{4}|(?:${B64}{4}){8,20}${B64}{3}=|(?:${B64}{4}){8,21}${B64}{2}==)$`,
+);
+
+export const isSigningSecret = (value: string): boolean => SIGNING_SECRET.test(value);
 
 export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecureUrls: boolean }) {
-  const url = z
-    .string()
-    .min(1)
-    .max(2048)
-    .superRefine((value, ctx) => {
-      const check = checkSubscriptionUrl(value, { allowInsecure: opts.allowInsecureUrls });
-      if (!check.ok) ctx.addIssue({ code: 'custom', message: `invalid url: ${check.reason}` });
-    })
-    .meta({ format: 'uri' })
-    .describe(
-      'Where deliveries are POSTed. https on port 443 unless insecure URLs are allowed; no credentials.',
-    );
+  const url = subscriptionUrlSchema(opts.allowInsecureUrls);
 
   const events = z
     .array(z.string().min(1).max(200))
@@ -72,6 +71,11 @@ export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecure
       });
     })
     .transform((list) => [...new Set(list)])
+    // The document's form of the rule: catalogue names, or "*" alone.
+    .meta({
+      items: { type: 'string', enum: [...opts.catalog.list().map((e) => e.name), '*'] },
+      anyOf: [{ maxItems: 1 }, { items: { not: { const: '*' } } }],
+    })
     .describe('Event names from the catalogue, or ["*"] for all');
 
   const token = z
@@ -83,50 +87,40 @@ export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecure
 
   const signingSecret = z
     .string()
-    .max(200)
-    .refine(isSigningSecret, 'must be "whsec_" followed by standard base64 of 24–64 bytes')
+    .regex(SIGNING_SECRET, 'must be "whsec_" followed by standard base64 of 24–64 bytes')
     .describe('Standard Webhooks secret, whsec_<base64>; generated when absent');
 
-  const name = z.string().trim().min(1).max(200);
-  const description = z.string().max(2000);
+  // Stored trimmed; the bounds apply to what was sent, as the document says.
+  const name = text(1, 200, { notBlank: true }).transform((v) => v.trim());
+  const description = text(0, 2000);
 
-  const create = z
-    .strictObject({
-      name,
-      url,
-      description: description.optional(),
-      events,
-      tenant: subscriptionTenant.optional(),
-      channels: subscriptionChannels.optional(),
-      includePii: z.boolean().default(false),
-      includeDetails: z.boolean().default(false),
-      token: token.optional(),
-      signingSecret: signingSecret.optional(),
-      batching: z
-        .strictObject({
-          debounceMs: batchingFields.debounceMs.default(BATCHING_DEFAULTS.debounceMs),
-          maxWaitMs: batchingFields.maxWaitMs.default(BATCHING_DEFAULTS.maxWaitMs),
-          maxBatchSize: batchingFields.maxBatchSize.default(BATCHING_DEFAULTS.maxBatchSize),
-        })
-        .prefault({}),
-      retry: z
-        .strictObject({
-          initialIntervalMs: retryFields.initialIntervalMs.default(RETRY_DEFAULTS.initialIntervalMs),
-          backoffCoefficient: retryFields.backoffCoefficient.default(RETRY_DEFAULTS.backoffCoefficient),
-          maximumAttempts: retryFields.maximumAttempts.default(RETRY_DEFAULTS.maximumAttempts),
-          timeoutMs: retryFields.timeoutMs.default(RETRY_DEFAULTS.timeoutMs),
-        })
-        .prefault({}),
-    })
-    .superRefine((body, ctx) => {
-      if (body.batching.maxWaitMs < body.batching.debounceMs) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['batching', 'maxWaitMs'],
-          message: 'must be at least debounceMs',
-        });
-      }
-    });
+  const create = z.strictObject({
+    name,
+    url,
+    description: description.optional(),
+    events,
+    tenant: subscriptionTenant.optional(),
+    channels: subscriptionChannels.optional(),
+    includePii: z.boolean().default(false),
+    includeDetails: z.boolean().default(false),
+    token: token.optional(),
+    signingSecret: signingSecret.optional(),
+    batching: z
+      .strictObject({
+        debounceMs: batchingFields.debounceMs.default(BATCHING_DEFAULTS.debounceMs),
+        maxWaitMs: batchingFields.maxWaitMs.default(BATCHING_DEFAULTS.maxWaitMs),
+        maxBatchSize: batchingFields.maxBatchSize.default(BATCHING_DEFAULTS.maxBatchSize),
+      })
+      .prefault({}),
+    retry: z
+      .strictObject({
+        initialIntervalMs: retryFields.initialIntervalMs.default(RETRY_DEFAULTS.initialIntervalMs),
+        backoffCoefficient: retryFields.backoffCoefficient.default(RETRY_DEFAULTS.backoffCoefficient),
+        maximumAttempts: retryFields.maximumAttempts.default(RETRY_DEFAULTS.maximumAttempts),
+        timeoutMs: retryFields.timeoutMs.default(RETRY_DEFAULTS.timeoutMs),
+      })
+      .prefault({}),
+  });
 
   const patch = z
     .strictObject({
@@ -135,11 +129,13 @@ export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecure
       description: description.optional(),
       events: events.optional(),
       channels: subscriptionChannels.optional(),
-      // Named only to refuse it with a message that says why, rather than "unrecognized key".
+      // Named only to refuse it with a message that says why, rather than "unrecognized key";
+      // the document says no value is valid.
       tenant: z
         .unknown()
         .refine(() => false, 'tenant is set at creation and cannot be changed: create a new subscription')
         .optional()
+        .meta({ not: {} })
         .describe('Not changeable: any value is refused with 400'),
       includePii: z.boolean().optional(),
       includeDetails: z.boolean().optional(),
@@ -148,7 +144,8 @@ export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecure
       batching: z.strictObject(partial(batchingFields)).optional(),
       retry: z.strictObject(partial(retryFields)).optional(),
     })
-    .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+    .refine((body) => Object.keys(body).length > 0, 'give at least one field to change')
+    .meta({ minProperties: 1 });
 
   return { create, patch };
 }

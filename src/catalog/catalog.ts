@@ -22,25 +22,46 @@ export const catalogEntrySchema = z.object({
   details: z.array(dottedPath).default([]),
 });
 
+// A path below HERALD_API_BASE_URL with exactly one {id} (the character classes exclude braces,
+// "?", "#" and spaces), so the derived url can never grow a query that carries a key.
+const URL_TEMPLATE = /^\/[\w.~!$&'()*+,;=:@%/-]*\{id\}[\w.~!$&'()*+,;=:@%/-]*$/;
+
+export const objectEntrySchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, "must be a lowercase identifier, as a change's object"),
+  urlTemplate: z
+    .string()
+    .regex(URL_TEMPLATE, 'must be a path such as "/trainings/{id}", with {id} once and no query'),
+});
+
 export const catalogFileSchema = z
-  .object({ events: z.array(catalogEntrySchema).min(1) })
+  .object({ events: z.array(catalogEntrySchema).min(1), objects: z.array(objectEntrySchema).default([]) })
   .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.events.forEach((e, i) => {
-      if (seen.has(e.name)) {
-        ctx.addIssue({ code: 'custom', path: ['events', i, 'name'], message: `duplicate event ${e.name}` });
-      }
-      seen.add(e.name);
-    });
+    for (const [key, what] of [
+      ['events', 'event'],
+      ['objects', 'object'],
+    ] as const) {
+      const seen = new Set<string>();
+      file[key].forEach((e, i) => {
+        if (seen.has(e.name)) {
+          ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `duplicate ${what} ${e.name}` });
+        }
+        seen.add(e.name);
+      });
+    }
   });
 
 export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
+export type ObjectEntry = z.infer<typeof objectEntrySchema>;
 
 export interface EventCatalog {
   has(name: string): boolean;
   get(name: string): CatalogEntry | undefined;
   /** In file order, as GET /v1/event-types lists them. */
   list(): CatalogEntry[];
+  /** The objects that have a url template, in file order. */
+  objects(): ObjectEntry[];
+  /** The url template of a change's object, if the catalogue gives one. */
+  urlTemplate(object: string): string | undefined;
 }
 
 export class CatalogError extends Error {
@@ -52,12 +73,15 @@ export function eventOf(change: Pick<Change, 'object' | 'action' | 'event'>): st
   return change.event ?? `${change.object}.${change.action}`;
 }
 
-export function createCatalog(entries: CatalogEntry[]): EventCatalog {
+export function createCatalog(entries: CatalogEntry[], objects: ObjectEntry[] = []): EventCatalog {
   const byName = new Map(entries.map((e) => [e.name, e] as const));
+  const templates = new Map(objects.map((o) => [o.name, o.urlTemplate] as const));
   return {
     has: (name) => byName.has(name),
     get: (name) => byName.get(name),
     list: () => [...byName.values()],
+    objects: () => [...templates].map(([name, urlTemplate]) => ({ name, urlTemplate })),
+    urlTemplate: (object) => templates.get(object),
   };
 }
 
@@ -77,5 +101,5 @@ export function loadCatalog(path: string): EventCatalog {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new CatalogError(`event catalogue ${path} is invalid:\n  ${problems.join('\n  ')}`);
   }
-  return createCatalog(parsed.data.events);
+  return createCatalog(parsed.data.events, parsed.data.objects);
 }

@@ -7,6 +7,7 @@ import type { EventCatalog } from '../catalog/catalog';
 import { eventOf } from '../catalog/catalog';
 import { filterChange } from '../catalog/filter';
 import type { Metrics } from '../metrics';
+import { changeUrl, type ChangeUrlRules } from './change-urls';
 import { subscriptionWorkflowId } from '../../workflows/messages';
 import type { Change, PublicSubscription } from '../../workflows/types';
 import { ApiError, fromTemporal, notFound } from './errors';
@@ -17,12 +18,10 @@ import type { GroupCommitter } from './group-commit';
 import type { RoutingTable } from './routing-table';
 
 /** Fills the defaults of contract §2: `event`, and `url` unless the change is a destroy. */
-export function normalizeChange(change: RoutableChange, apiBaseUrl: string): RoutableChange {
-  const { url, ...rest } = change;
+export function normalizeChange(change: RoutableChange, urls: ChangeUrlRules): RoutableChange {
+  const { url: _dropped, ...rest } = change;
   const out: RoutableChange = { ...rest, event: eventOf(change) };
-  if (change.action !== 'destroy') {
-    out.url = url ?? `${apiBaseUrl}/${change.object}s/${encodeURIComponent(String(change.id))}`;
-  }
+  if (change.action !== 'destroy') out.url = changeUrl(change, urls);
   return out;
 }
 

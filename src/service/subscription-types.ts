@@ -77,12 +77,3 @@ export function toPublic(config: SubscriptionConfig): PublicSubscription {
   const { token, secrets, ...rest } = config;
   return { ...rest, state: 'active' };
 }
-
-/** maxWaitMs >= debounceMs must hold for the stored values merged with a PATCH's. */
-export function checkBatchingPatch(stored: BatchingConfig, patch: Partial<BatchingConfig>): void {
-  const merged = { ...stored, ...patch };
-  if (merged.maxWaitMs >= merged.debounceMs) return;
-  const path = ['batching', patch.maxWaitMs !== undefined ? 'maxWaitMs' : 'debounceMs'];
-  const message = `batching.maxWaitMs (${merged.maxWaitMs}) must be at least batching.debounceMs (${merged.debounceMs})`;
-  throw new ApiError(400, 'validation_error', message, [{ in: 'body', path, code: 'custom', message }]);
-}

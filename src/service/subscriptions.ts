@@ -25,7 +25,6 @@ import { isSubscriptionId, newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
 import {
   ADMIN_SCOPE,
-  checkBatchingPatch,
   inScope,
   tenantForCreate,
   toPublic,
@@ -115,7 +114,10 @@ export class SubscriptionService {
     const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
     // The memo is set at start and the tenant never changes, so it is authoritative here.
     if (scope.tenant !== undefined && (!memo || !inScope(scope, memo.tenant))) throw notFound('subscription');
-    return { handle, status: runStatus(desc.status.name), memo };
+    const status = runStatus(desc.status.name);
+    // The memo says deleted as soon as DELETE has answered, while the workflow may still be
+    // finishing (cancelling its delivery): a deleted subscription is 404 from then on.
+    return { handle, status: memo?.state === 'deleted' ? 'deleted' : status, memo };
   }
 
   /** The handle of a running subscription workflow; 404 for unknown or deleted, 409 for broken. */
@@ -304,13 +306,6 @@ export class SubscriptionService {
     scope: Scope = ADMIN_SCOPE,
   ): Promise<PublicSubscription> {
     const handle = await this.running(id, scope);
-    if (patch.batching?.debounceMs !== undefined || patch.batching?.maxWaitMs !== undefined) {
-      // The rule spans the stored and the new values, so it can only be checked here.
-      checkBatchingPatch(
-        (await this.query(handle, () => handle.query(statusQuery))).subscription.batching,
-        patch.batching,
-      );
-    }
     const now = new Date().toISOString();
     return this.applied(
       await this.update((updateId) =>

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { HeraldConfig } from '../../src/config';
+import { DEFAULT_CHANGE_URL_POLICY } from '../../src/delivery/change-url-policy';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
 export const TEST_PUBLISH_KEY = 'test-publish-key-0123456789';
@@ -15,6 +16,7 @@ export function testConfig(overrides: Partial<HeraldConfig> = {}): HeraldConfig 
     adminKey: TEST_ADMIN_KEY,
     publishKey: TEST_PUBLISH_KEY,
     apiBaseUrl: 'https://api.example.com',
+    changeUrls: DEFAULT_CHANGE_URL_POLICY,
     headerPrefix: 'x-webhook-',
     allowInsecureUrls: true,
     encryptionKeys: `t1:${Buffer.alloc(32, 7).toString('base64')}`,

@@ -44,6 +44,33 @@ describe('config', () => {
     failsWith({ ...external, HERALD_LOG_LEVEL: 'loud' }, 'HERALD_LOG_LEVEL');
     failsWith({ ...external, TEMPORAL_TLS_CERT: '/x.pem' }, 'TEMPORAL_TLS_KEY');
   });
+  it('checks HERALD_API_BASE_URL like a change url, in either mode, and parses the url policy', () => {
+    failsWith(
+      { ...external, HERALD_API_BASE_URL: 'https://api.example.org/?api_key=1' },
+      'HERALD_API_BASE_URL',
+    );
+    failsWith({ ...external, HERALD_API_BASE_URL: 'https://me:pw@api.example.org' }, 'HERALD_API_BASE_URL');
+    failsWith({ ...external, HERALD_API_BASE_URL: 'https://api.example.org/v1.json' }, 'HERALD_API_BASE_URL');
+    failsWith(
+      { ...external, HERALD_CHANGE_URL_POLICY: 'strip', HERALD_API_BASE_URL: 'https://a.example/?token=x' },
+      'HERALD_API_BASE_URL',
+    );
+    failsWith({ ...external, HERALD_API_BASE_URL: 'https://api.example.org/?page=1' }, 'HERALD_API_BASE_URL');
+    failsWith({ ...external, HERALD_CHANGE_URL_POLICY: 'drop' }, 'HERALD_CHANGE_URL_POLICY');
+    failsWith({ ...external, HERALD_CHANGE_URL_EXTENSIONS: 'json,x/y' }, 'HERALD_CHANGE_URL_EXTENSIONS');
+    assert.equal(loadConfig(external).changeUrls.mode, 'reject');
+    const c = loadConfig({
+      ...external,
+      HERALD_CHANGE_URL_POLICY: 'strip',
+      HERALD_CHANGE_URL_KEY_PARAMS: ' ticket, api_key ',
+      HERALD_CHANGE_URL_EXTENSIONS: '.JSON,php',
+    });
+    assert.deepEqual(c.changeUrls, {
+      mode: 'strip',
+      keyParams: ['ticket', 'api_key'],
+      extensions: ['json', 'php'],
+    });
+  });
   it('requires the keys when TEMPORAL_ADDRESS is set', () => {
     failsWith({ TEMPORAL_ADDRESS: 'x:7233' }, 'HERALD_ADMIN_KEY');
     failsWith({ ...external, HERALD_ENCRYPTION_KEY: '' }, 'HERALD_ENCRYPTION_KEY');

@@ -6,6 +6,8 @@ import { ServiceError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { createCatalog } from '../../src/catalog/catalog';
 import { createMetrics } from '../../src/metrics';
+import { DEFAULT_CHANGE_URL_POLICY } from '../../src/delivery/change-url-policy';
+import type { ChangeUrlRules } from '../../src/service/change-urls';
 import { ChangeRouter, normalizeChange } from '../../src/service/changes';
 import { ApiError } from '../../src/service/errors';
 import { GroupCommitter } from '../../src/service/group-commit';
@@ -20,6 +22,12 @@ const catalog = createCatalog([
 ]);
 
 const sub = publicSubscription;
+/** Today's rule only: no catalogue templates (test/unit/change-urls.test.ts covers those). */
+const base = (apiBaseUrl: string): ChangeUrlRules => ({
+  apiBaseUrl,
+  policy: DEFAULT_CHANGE_URL_POLICY,
+  urlTemplate: () => undefined,
+});
 
 async function setup(subs: PublicSubscription[], fail: (id: string) => unknown = () => null) {
   const signals: { id: string; changes: Change[] }[] = [];
@@ -44,12 +52,12 @@ async function setup(subs: PublicSubscription[], fail: (id: string) => unknown =
 const person = (id: number): Change =>
   normalizeChange(
     { action: 'update', object: 'person', id, data: { person: { name: 'A', email: 'a@x.nl', notes: 'n' } } },
-    'https://api.example.com',
+    base('https://api.example.com'),
   );
 
 void test('normalizeChange fills event and url, and drops the url of a destroy', () => {
   assert.deepEqual(
-    normalizeChange({ action: 'update', object: 'training', id: 12 }, 'https://api.example.com'),
+    normalizeChange({ action: 'update', object: 'training', id: 12 }, base('https://api.example.com')),
     {
       action: 'update',
       object: 'training',
@@ -59,21 +67,23 @@ void test('normalizeChange fills event and url, and drops the url of a destroy',
     },
   );
   assert.equal(
-    normalizeChange({ action: 'import', object: 'training', id: 'a b/c' }, 'https://x').url,
+    normalizeChange({ action: 'import', object: 'training', id: 'a b/c' }, base('https://x')).url,
     'https://x/trainings/a%20b%2Fc',
   );
   assert.equal(
-    normalizeChange({ action: 'update', object: 'training', id: 1, url: 'https://own/1' }, 'https://x').url,
+    normalizeChange({ action: 'update', object: 'training', id: 1, url: 'https://own/1' }, base('https://x'))
+      .url,
     'https://own/1',
   );
   const destroyed = normalizeChange(
     { action: 'destroy', object: 'training', id: 1, url: 'https://own/1' },
-    'https://x',
+    base('https://x'),
   );
   assert.equal('url' in destroyed, false);
   assert.equal(destroyed.event, 'training.destroy');
   assert.equal(
-    normalizeChange({ action: 'update', object: 'person', id: 1, event: 'person.update' }, 'https://x').event,
+    normalizeChange({ action: 'update', object: 'person', id: 1, event: 'person.update' }, base('https://x'))
+      .event,
     'person.update',
   );
 });

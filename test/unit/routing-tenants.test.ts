@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import type { Client } from '@temporalio/client';
 import { createCatalog } from '../../src/catalog/catalog';
 import { createMetrics } from '../../src/metrics';
+import { DEFAULT_CHANGE_URL_POLICY } from '../../src/delivery/change-url-policy';
 import { ChangeRouter, normalizeChange } from '../../src/service/changes';
 import { GroupCommitter } from '../../src/service/group-commit';
 import { receives, type RoutableChange } from '../../src/service/routing-rules';
@@ -68,7 +69,7 @@ const changesArb = fc.array(changeArb, { minLength: 1, maxLength: 20 }).map((spe
         ...(s.tenant === undefined ? {} : { tenant: s.tenant }),
         ...(s.channels === undefined ? {} : { channels: s.channels }),
       },
-      'https://api.example.com',
+      { apiBaseUrl: 'https://api.example.com', policy: DEFAULT_CHANGE_URL_POLICY, urlTemplate: () => undefined },
     );
   }),
 );

@@ -2,6 +2,7 @@
 // matching subscription workflow, so 202 means durably recorded; a 503 is safe to retry
 // because the workflows merge changes by key.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { checkTemplates, type ChangeUrlRules } from '../../service/change-urls';
 import { normalizeChange } from '../../service/changes';
 import { notFound } from '../../service/errors';
 import { isSubscriptionId } from '../../service/ids';
@@ -11,7 +12,13 @@ import { errorResponses, idParams, publishResult } from '../schemas';
 const tags = ['changes'];
 
 export const changeRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  const { auth, changes, schemas, config } = ctx;
+  const { auth, changes, schemas, config, catalog } = ctx;
+  const urls: ChangeUrlRules = {
+    apiBaseUrl: config.apiBaseUrl,
+    policy: config.changeUrls,
+    urlTemplate: (object) => catalog.urlTemplate(object),
+  };
+  checkTemplates(catalog.objects(), urls);
   const limit = `The body may take at most ${config.http.bodyLimit} bytes (413 above); 1–1000 changes.`;
 
   app.post('/v1/changes', {
@@ -25,7 +32,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
       response: { 202: publishResult, ...errorResponses(400, 401, 413, 415, 503) },
     },
     handler: async (request, reply) => {
-      const normalized = request.body.changes.map((c) => normalizeChange(c, config.apiBaseUrl));
+      const normalized = request.body.changes.map((c) => normalizeChange(c, urls));
       return reply.code(202).send(await changes.publish(normalized));
     },
   });
@@ -43,7 +50,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
     },
     handler: async (request, reply) => {
       if (!isSubscriptionId(request.params.id)) throw notFound('subscription');
-      const normalized = request.body.changes.map((c) => normalizeChange(c, config.apiBaseUrl));
+      const normalized = request.body.changes.map((c) => normalizeChange(c, urls));
       return reply.code(202).send(await changes.publishTo(request.params.id, normalized));
     },
   });

@@ -13,11 +13,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../service/errors';
 import { ADMIN, type ApiContext } from '../context';
-import { errorResponses } from '../schemas';
+import { ERROR_CODES, errorResponses, errorSchema } from '../schemas';
 
 // Standard or URL-safe alphabet: proto3 JSON readers accept both.
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
-const payloadJson = z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() });
+// A "__proto__" key is refused by the JSON parser (invalid_json); the document says so.
+const metadata = z.record(z.string(), base64).meta({ propertyNames: { not: { const: '__proto__' } } });
+const payloadJson = z.object({ metadata: metadata.optional(), data: base64.optional() });
 const payloadsBody = z.object({ payloads: z.array(payloadJson).max(10_000) });
 type PayloadJson = z.infer<typeof payloadJson>;
 
@@ -61,12 +63,20 @@ export const codecRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; codec: Payloa
   { ctx, codec },
 ) => {
   // Registered inside this plugin, so CORS applies to the codec routes only.
-  await app.register(cors, {
+  // The plugin's preflight route is "OPTIONS *", which catches every path of the app, so CORS is
+  // switched off outside /codec/: an OPTIONS elsewhere then gets the app's 404 or 405 with Allow.
+  const corsOptions = {
     origin: uiOrigins(ctx.config.uiPort),
     methods: ['POST', 'OPTIONS'],
     credentials: true,
     maxAge: 600,
-  });
+    strictPreflight: false,
+  };
+  await app.register(
+    cors,
+    () => (request: FastifyRequest, done: (e: Error | null, o: object) => void) =>
+      done(null, request.url.startsWith('/codec/') ? corsOptions : { origin: false }),
+  );
 
   const expectedToken = digest(codecUiToken(ctx.config.adminKey));
   const uiToken: onRequestAsyncHookHandler = async (request) => {
@@ -85,7 +95,11 @@ export const codecRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; codec: Payloa
     }
     return { payloads: out.map(toJson) };
   };
-  const response = { 200: payloadsBody, ...errorResponses(400, 401, 413, 415) };
+  const response = {
+    200: payloadsBody,
+    ...errorResponses(400, 401, 413, 415),
+    400: errorSchema([...ERROR_CODES[400], 'invalid_payload'], '400: … or invalid_payload'),
+  };
 
   for (const op of ['decode', 'encode'] as const) {
     app.post(`/codec/${op}`, {

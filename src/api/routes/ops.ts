@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ApiContext } from '../context';
-import { errorBody, errorResponses } from '../schemas';
+import { errorResponses } from '../schemas';
 
 /** Readiness must answer fast enough for a load balancer's probe. */
 const READY_TIMEOUT_MS = 2000;
@@ -18,7 +18,11 @@ export const opsRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; client: Client 
       tags: ['catalogue'],
       security: [{ adminKey: [] }, { publishKey: [] }],
       summary: 'The event catalogue',
-      description: 'Each event with the dotted data paths that are personal data (pii) or details.',
+      description:
+        'Each event with the dotted data paths that are personal data (pii) or details, and the url ' +
+        'template of its object; `objects` lists every object with a template. A change without ' +
+        "`url` gets HERALD_API_BASE_URL + its object's template with {id} percent-encoded, or " +
+        '/<object>s/<id> when its object has none.',
       response: {
         200: z.object({
           items: z.array(
@@ -27,20 +31,32 @@ export const opsRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; client: Client 
               description: z.string(),
               pii: z.array(z.string()),
               details: z.array(z.string()),
+              urlTemplate: z
+                .string()
+                .optional()
+                .describe('Template of the object the name starts with, when the catalogue gives one'),
             }),
           ),
+          objects: z.array(z.object({ name: z.string(), urlTemplate: z.string() })),
         }),
         ...errorResponses(401),
       },
     },
-    handler: async () => ({ items: ctx.catalog.list() }),
+    handler: async () => {
+      const { catalog } = ctx;
+      const items = catalog.list().map((e) => {
+        const urlTemplate = catalog.urlTemplate(e.name.slice(0, e.name.indexOf('.')));
+        return urlTemplate === undefined ? e : { ...e, urlTemplate };
+      });
+      return { items, objects: catalog.objects() };
+    },
   });
 
   app.get('/healthz', {
     schema: {
       tags: ['operations'],
       summary: 'The process is up',
-      response: { 200: z.object({ status: z.literal('ok') }) },
+      response: { 200: z.object({ status: z.literal('ok') }), ...errorResponses() },
     },
     handler: async () => ({ status: 'ok' as const }),
   });
@@ -49,7 +65,7 @@ export const opsRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; client: Client 
     schema: {
       tags: ['operations'],
       summary: 'Temporal is reachable',
-      response: { 200: z.object({ status: z.literal('ready') }), 503: errorBody },
+      response: { 200: z.object({ status: z.literal('ready') }), ...errorResponses(503) },
     },
     handler: async (request, reply) => {
       try {
@@ -77,7 +93,17 @@ export const opsRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; client: Client 
   });
 
   app.get('/metrics', {
-    schema: { tags: ['operations'], summary: 'Prometheus metrics (text format)' },
+    schema: {
+      tags: ['operations'],
+      summary: 'Prometheus metrics (text format)',
+      response: {
+        200: {
+          description: 'Prometheus text exposition format',
+          content: { 'text/plain': { schema: z.string() } },
+        },
+        ...errorResponses(),
+      },
+    },
     handler: async (_request, reply) => {
       const text = await ctx.metrics.registry.metrics();
       return reply.type(ctx.metrics.registry.contentType).send(text);

@@ -26,7 +26,7 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
       summary: 'Pause deliveries',
       description: 'Changes keep merging; nothing is sent until resumed.',
       params: idParams,
-      response: { 200: publicSubscription, ...errorResponses(401, 404, 409, 503) },
+      response: { 200: publicSubscription, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
     },
     handler: async (request) => subscriptions.pause(request.params.id, scopeOf(request)),
   });
@@ -38,7 +38,7 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
       security: MANAGE,
       summary: 'Resume deliveries',
       params: idParams,
-      response: { 200: publicSubscription, ...errorResponses(401, 404, 409, 503) },
+      response: { 200: publicSubscription, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
     },
     handler: async (request) => subscriptions.resume(request.params.id, scopeOf(request)),
   });
@@ -51,7 +51,7 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
       summary: 'Rotate the signing secret',
       description: 'Answers the new secret once. For 24 h deliveries carry signatures for both secrets.',
       params: idParams,
-      response: { 200: rotatedSubscription, ...errorResponses(401, 404, 409, 503) },
+      response: { 200: rotatedSubscription, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
     },
     handler: async (request) => subscriptions.rotateSecret(request.params.id, scopeOf(request)),
   });
@@ -97,7 +97,7 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
       params: deliveryParams,
       response: {
         202: z.object({ deliveryId: z.string(), pendingChanges: z.number() }),
-        ...errorResponses(401, 404, 409, 503),
+        ...errorResponses(400, 401, 404, 409, 413, 415, 503),
       },
     },
     handler: async (request, reply) =>

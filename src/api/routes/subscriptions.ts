@@ -84,7 +84,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = as
       summary: 'Delete a subscription',
       description: 'Ends the workflow; later changes are not routed to it.',
       params: idParams,
-      response: { 204: z.null().describe('Deleted'), ...errorResponses(401, 404, 503) },
+      response: { 204: z.null().describe('Deleted'), ...errorResponses(400, 401, 404, 413, 415, 503) },
     },
     handler: async (request, reply) => {
       await subscriptions.delete(request.params.id, scopeOf(request));
