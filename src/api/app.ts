@@ -122,12 +122,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         // document is 3.1, where these are valid JSON Schema.
         schemas: JSON_SCHEMAS as never,
         securitySchemes: {
-          adminKey: {
+          adminKey: { type: 'http', scheme: 'bearer', description: 'HERALD_ADMIN_KEY' },
+          tenantToken: {
             type: 'http',
             scheme: 'bearer',
+            bearerFormat: 'JWT',
             description:
-              'HERALD_ADMIN_KEY. The routes tagged "subscriptions" also take a tenant token (a JWT from ' +
-              "POST /v1/tenants/{tenant}/tokens), limited to that tenant's subscriptions: any other is a 404 to it.",
+              "A tenant token from POST /v1/tenants/{tenant}/tokens: that tenant's subscriptions only (any other is a 404).",
           },
           publishKey: { type: 'http', scheme: 'bearer', description: 'HERALD_PUBLISH_KEY' },
         },

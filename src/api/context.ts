@@ -23,11 +23,10 @@ export interface ApiContext {
   };
 }
 
-export const ADMIN = [{ adminKey: [] }];
-export const PUBLISH = [{ publishKey: [] }];
-/**
- * The subscription routes: the admin key, or a tenant token limited to its tenant. Both are
- * HTTP bearer credentials, so OpenAPI lists the admin key alone (what operators and the
- * published contract expect) and the adminKey scheme's description names the tenant token.
- */
-export const MANAGE = ADMIN;
+type Security = { [scheme: string]: string[] }[];
+export const ADMIN: Security = [{ adminKey: [] }];
+export const PUBLISH: Security = [{ publishKey: [] }];
+/** The subscription routes: the admin key, or a tenant token limited to its tenant. */
+export const MANAGE: Security = [{ adminKey: [] }, { tenantToken: [] }];
+/** The event catalogue: either key, or a tenant token (its subscription form lists the events). */
+export const ANY: Security = [{ adminKey: [] }, { publishKey: [] }, { tenantToken: [] }];

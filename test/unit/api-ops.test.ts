@@ -92,7 +92,8 @@ void describe('operations routes', () => {
     for (const [path, method] of expected)
       assert.ok(paths[path]?.[method], `${method.toUpperCase()} ${path} documented`);
     assert.deepEqual(paths['/v1/changes']!.post!.security, [{ publishKey: [] }]);
-    assert.deepEqual(paths['/v1/subscriptions']!.post!.security, [{ adminKey: [] }]);
+    // The admin key, or a tenant token (issue 17).
+    assert.deepEqual(paths['/v1/subscriptions']!.post!.security, [{ adminKey: [] }, { tenantToken: [] }]);
     assert.ok(paths['/v1/changes']!.post!.responses['413'], '413 documented');
     assert.ok(doc.components.securitySchemes.adminKey && doc.components.securitySchemes.publishKey);
     assert.match(doc.info.description, new RegExp(String(config.http.bodyLimit)));
