@@ -66,7 +66,7 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
         'For a subscription whose workflow was closed outside Herald (state broken): resets the workflow ' +
         'to its last completed workflow task, re-applying every change received after it. 409 if not broken.',
       params: idParams,
-      response: { 200: subscriptionDetail, ...errorResponses(401, 404, 409, 503) },
+      response: { 200: subscriptionDetail, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
     },
     handler: async (request) => subscriptions.restore(request.params.id),
   });
