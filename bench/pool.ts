@@ -36,3 +36,14 @@ export const round = (n: number, digits = 0) => {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 };
+
+/** p50, p99 and max of latencies (ms), sorted here; the figures every latency phase reports. */
+export function latencySummary(ms: number[]): { receipts: number; p50Ms: number; p99Ms: number; maxMs: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return {
+    receipts: sorted.length,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted[sorted.length - 1]!),
+  };
+}

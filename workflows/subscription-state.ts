@@ -59,7 +59,7 @@ export interface CarriedState {
   retained?: RetainedBatch[];
 }
 
-const zeroCounters = (): SubscriptionCounters => ({
+export const zeroCounters = (): SubscriptionCounters => ({
   changesReceived: 0,
   signalsReceived: 0,
   deliveriesStarted: 0,

@@ -4,7 +4,7 @@
 import { change } from '../api';
 import type { BenchContext } from '../context';
 import { eventsPerBatch } from '../histories';
-import { percentile, round, sleep, waitFor } from '../pool';
+import { latencySummary, round, sleep, waitFor } from '../pool';
 
 const RATE = 50;
 
@@ -43,16 +43,13 @@ export async function measureSteady(ctx: BenchContext): Promise<SteadyResult> {
       throw new Error(`lost changes: ${total - receivedAt.filter(Boolean).length} never arrived`);
     });
     // A change may arrive before its own 202 (the answer is sent after the signal is durable).
-    const added = acceptedAt.map((a, i) => Math.max(0, receivedAt[i]! - a)).sort((a, b) => a - b);
+    const added = acceptedAt.map((a, i) => Math.max(0, receivedAt[i]! - a));
     const batches = ctx.receiver.posts.get('steady')?.length ?? 0;
     return {
       changesPerSecond: RATE,
       seconds,
-      receipts: added.length,
       batches,
-      p50Ms: round(percentile(added, 50)),
-      p99Ms: round(percentile(added, 99)),
-      maxMs: round(added[added.length - 1]!),
+      ...latencySummary(added),
       eventsPerBatch: round(await eventsPerBatch(ctx, [id!], batches), 1),
     };
   } finally {

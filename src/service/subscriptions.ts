@@ -17,6 +17,7 @@ import {
   subscriptionWorkflowId,
 } from '../../workflows/messages';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
+import { zeroCounters } from '../../workflows/subscription-state';
 import type { DeliverySummary, PublicSubscription, SubscriptionConfig } from '../../workflows/types';
 import { randomUUID } from 'node:crypto';
 import { ApiError, conflict, notFound } from './errors';
@@ -55,15 +56,6 @@ export const BROKEN_QUERY =
 
 export const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
 
-const EMPTY_COUNTERS = {
-  changesReceived: 0,
-  signalsReceived: 0,
-  deliveriesStarted: 0,
-  deliveriesDelivered: 0,
-  deliveriesFailed: 0,
-  changesDelivered: 0,
-  continuedAsNew: 0,
-};
 
 export function runStatus(name: string): 'running' | 'deleted' | 'broken' {
   if (name === 'RUNNING') return 'running';
@@ -260,7 +252,7 @@ export class SubscriptionService {
       queuedBatches: status?.queuedBatches ?? 0,
       queuedChanges: status?.queuedChanges ?? 0,
       inFlight: null,
-      counters: status?.counters ?? EMPTY_COUNTERS,
+      counters: status?.counters ?? zeroCounters(),
     };
   }
 
