@@ -18,6 +18,7 @@ import { SubscriptionService } from '../service/subscriptions';
 import pkg from '../../package.json';
 import { createAuth } from './auth';
 import { consoleRoutes } from './console';
+import { optionalBodies } from './openapi-transform';
 import { changeSchemas, JSON_SCHEMAS } from './change-schemas';
 import type { ApiContext } from './context';
 import { errorServerOptions, installErrorHandling, installJsonParser } from './errors';
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: optionalBodies,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

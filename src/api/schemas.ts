@@ -8,11 +8,11 @@ export const ERROR_CODES = {
   400: ['validation_error', 'invalid_json', 'bad_request'],
   401: ['unauthorized'],
   404: ['not_found'],
-  409: ['conflict'],
+  409: ['conflict', 'subscription_broken', 'tenant_mismatch'],
   413: ['payload_too_large'],
   415: ['unsupported_media_type'],
   500: ['internal_error'],
-  503: ['temporal_unavailable', 'shutting_down'],
+  503: ['temporal_unavailable', 'shutting_down', 'subscription_broken'],
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_CODES;

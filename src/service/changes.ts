@@ -114,7 +114,8 @@ export class ChangeRouter {
       if (directAllowed(sub.tenant, c.tenant)) return;
       const message = `a change of tenant "${c.tenant}" cannot go to a subscription ${sub.tenant === undefined ? 'without a tenant' : `of tenant "${sub.tenant}"`}`;
       const path = ['changes', i, 'tenant'];
-      throw new ApiError(400, 'validation_error', message, [{ in: 'body', path, code: 'custom', message }]);
+      // 409: the change itself is valid; it conflicts with the subscription it is sent to.
+      throw new ApiError(409, 'tenant_mismatch', message, [{ in: 'body', path, code: 'custom', message }]);
     });
     const filtered = changes.map((c) => this.filter(deliveredShape(c, sub.tenant), sub));
     try {

@@ -161,7 +161,8 @@ void describe('tenants and channels (dev server, worker, receivers)', { timeout:
       key: 'publish',
       body: { changes: [{ action: 'update', object: 'training', id: 9, tenant: 'globex' }] },
     });
-    assert.equal(direct.status, 400, direct.text);
+    assert.equal(direct.status, 409, direct.text);
+    assert.equal(direct.body.error, 'tenant_mismatch');
 
     // Channels may change; [] removes the filter.
     const widened = await api('PATCH', `/v1/subscriptions/${eu.id}`, { key: acme, body: { channels: [] } });

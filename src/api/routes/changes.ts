@@ -46,7 +46,7 @@ export const changeRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
       description: `${limit} Personal data and details are still filtered.`,
       params: idParams,
       body: schemas.change.body,
-      response: { 202: publishResult, ...errorResponses(400, 401, 404, 413, 415, 503) },
+      response: { 202: publishResult, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
     },
     handler: async (request, reply) => {
       if (!isSubscriptionId(request.params.id)) throw notFound('subscription');

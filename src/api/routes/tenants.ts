@@ -3,6 +3,7 @@
 // subscriptions and their deliveries only; it cannot publish, use the codec or issue tokens.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { OPTIONAL_BODY } from '../openapi-transform';
 import { ADMIN, type ApiContext } from '../context';
 import { tenantName } from '../routing-schemas';
 import { errorResponses } from '../schemas';
@@ -24,6 +25,7 @@ export const tenantRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
         "subscriptions and read their deliveries; every other tenant's subscription is a 404 to it. It cannot publish, use " +
         'the codec or issue tokens. Revocation: it expires; changing HERALD_ADMIN_KEY revokes every token at once.',
       params: z.object({ tenant: tenantName }),
+      [OPTIONAL_BODY]: true,
       body: z
         .strictObject({
           ttlSeconds: z
