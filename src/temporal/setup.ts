@@ -18,8 +18,8 @@ const DAY_MS = 86_400_000;
 /**
  * Retention of closed workflows in a namespace `setup --create-namespace` creates. A delivery
  * workflow closes when its receiver acknowledged it or when its retries ran out (about 68 h with
- * the contract's schedule); while it is retained, the delivery list shows it and an operator can
- * redeliver it. 7 days leave a working week to notice a failed delivery after its last attempt.
+ * the contract's schedule); while it is retained, the delivery list shows its changes and
+ * attempts, and an operator can redeliver it. 7 days leave a working week to notice a failed delivery after its last attempt.
  * Running workflows are never subject to retention.
  */
 export const DEFAULT_RETENTION = '7d';
