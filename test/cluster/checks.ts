@@ -107,6 +107,18 @@ export class Scenario {
     );
   }
 
+  /** The webhook-id of each receiver's latest request (the one held open, in flight). */
+  latestIds(): string[] {
+    return this.subscribers.map((s) => String(s.rx.receiver.requests.at(-1)!.headers['webhook-id']));
+  }
+
+  /** Each id was acknowledged in the end: an interrupted delivery is re-sent with its webhook-id. */
+  assertAcknowledged(ids: string[]): void {
+    for (const [i, s] of this.subscribers.entries())
+      if (!s.rx.acknowledged.some((r) => r.headers['webhook-id'] === ids[i]))
+        throw new Error(`delivery ${ids[i]} held at the kill was never re-sent and acknowledged`);
+  }
+
   /** Every receiver reaches the model's final state; throws with the differences otherwise. */
   async converge(what: string): Promise<void> {
     for (const s of this.subscribers) {

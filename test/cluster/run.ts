@@ -84,12 +84,14 @@ async function main(): Promise<void> {
   scenario.setBehaviour('hold');
   await scenario.publish(10);
   await scenario.waitForNewRequests();
+  const held = scenario.latestIds();
   t = Date.now();
   await workers[0]!.proc.kill9();
   await scenario.publish(20);
   scenario.setBehaviour('ok');
   scenario.releaseHeld();
   await scenario.converge('after the worker was killed');
+  scenario.assertAcknowledged(held);
   facts.push(`worker kill -9 recovered in ${secs(Date.now() - t)}`);
   workers[0] = await startHerald(procs, 'herald-worker-3', 'worker', env);
 
