@@ -39,16 +39,18 @@ export function heraldEnv(address: string, namespace: string, taskQueue: string)
 
 /** `src/main.ts <args>` to its end (setup, or a start that must be refused). */
 export function runHerald(
+  procs: Processes,
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['--import', 'tsx', 'src/main.ts', ...args],
       { cwd: ROOT, env, timeout: 120_000 },
       (err, stdout, stderr) => done({ code: err ? ((err.code as number) ?? 1) : 0, stdout, stderr }),
     );
+    procs.track(child);
   });
 }
 

@@ -25,12 +25,15 @@ export class Processes {
   private readonly live = new Set<Proc>();
   private readonly cleanups: (() => Promise<void>)[] = [];
   private readonly logs = new Set<string>();
+  /** Set by stopAll: a step still running after a failure or Ctrl-C must not start anything. */
+  private closed = false;
 
   constructor(readonly logDir: string) {}
 
   /** Starts `cmd args` with its stdout and stderr appended to <logDir>/<name>.log. */
   start(name: string, cmd: string, args: string[], opts: SpawnOptions = {}): Proc {
     const logFile = join(this.logDir, `${name}.log`);
+    if (this.closed) throw new Error(`not starting ${name}: stopping everything`);
     this.logs.add(logFile);
     const fd = openSync(logFile, 'a');
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', fd, fd] });
@@ -58,13 +61,28 @@ export class Processes {
     return proc;
   }
 
+  /** A child started elsewhere (one that runs to its end): killed by stopAll if still running. */
+  track(child: ChildProcess): void {
+    if (this.closed) {
+      child.kill('SIGKILL');
+      throw new Error('not starting anything more: stopping everything');
+    }
+    this.cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exitOf(child);
+    });
+  }
+
   /** A stop step for something that is not a child process (PostgreSQL's postmaster). */
   onCleanup(fn: () => Promise<void>): void {
+    // Registered before what it stops is started, so refusing here also refuses the start.
+    if (this.closed) throw new Error('not starting anything more: stopping everything');
     this.cleanups.push(fn);
   }
 
   /** Everything still running: SIGTERM with a short grace, then the cleanup steps in reverse. */
   async stopAll(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.live].map((p) => p.stop(5_000)));
     for (const fn of this.cleanups.splice(0).reverse()) await fn().catch((e) => console.error(String(e)));
   }

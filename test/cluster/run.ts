@@ -55,13 +55,13 @@ async function main(): Promise<void> {
   const env = heraldEnv(temporal.address, NAMESPACE, `herald-${randomBytes(3).toString('hex')}`);
 
   step('fail fast: npm run api before the namespace exists');
-  const refused = await runHerald(['api'], env);
+  const refused = await runHerald(procs, ['api'], env);
   if (refused.code === 0 || !/does not exist.*setup:temporal -- --create-namespace/.test(refused.stderr))
     throw new Error(
       `api started without its namespace (exit ${refused.code}): ${refused.stdout}${refused.stderr}`,
     );
   step('npm run setup:temporal -- --create-namespace');
-  const setup = await runHerald(['setup', '--create-namespace'], env);
+  const setup = await runHerald(procs, ['setup', '--create-namespace'], env);
   if (setup.code !== 0) throw new Error(`setup failed: ${setup.stdout}${setup.stderr}`);
   log(setup.stdout.trim().replace(/\n/g, ' '));
 
@@ -134,14 +134,16 @@ let finished = false;
 async function finish(err?: unknown): Promise<void> {
   if (finished) return;
   finished = true;
+  // main() may go on a step or two while everything is stopped: report where it was.
+  const at = phase;
   if (err) {
-    console.error(`\n[cluster] failed during "${phase}": ${err instanceof Error ? err.stack : String(err)}`);
+    console.error(`\n[cluster] failed during "${at}": ${err instanceof Error ? err.stack : String(err)}`);
     console.error(procs.tails());
   }
   await procs.stopAll();
   if (err) console.error(`[cluster] logs kept in ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
-  const verdict = err ? `FAIL at "${phase}"` : 'PASS';
+  const verdict = err ? `FAIL at "${at}"` : 'PASS';
   console.log(`test:cluster ${verdict}: ${facts.join('; ')}; total ${secs(Date.now() - t0)}`);
   process.exit(err ? 1 : 0);
 }
