@@ -1,20 +1,40 @@
 // The process: `npm start` (embedded Temporal + worker + API), `npm run api`, `npm run worker`,
 // `npm run setup:temporal`. Owns signals and the exit code.
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { startHerald, type Mode } from './runtime';
 import { createTemporalClient } from './temporal/client';
-import { registerSearchAttributes } from './temporal/search-attributes';
+import { DEFAULT_RETENTION, parseRetention, setupTemporal } from './temporal/setup';
 
-async function setup(): Promise<void> {
+/** `setup [--create-namespace] [--retention 7d]`: the namespace when asked, then the search attributes. */
+async function setup(args: string[]): Promise<void> {
+  let values: { 'create-namespace'?: boolean; retention?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { 'create-namespace': { type: 'boolean' }, retention: { type: 'string' } },
+    }));
+  } catch (err) {
+    throw new ConfigError(
+      `setup: ${(err as Error).message}; use setup [--create-namespace] [--retention 7d]`,
+    );
+  }
+  const retentionMs = parseRetention(values.retention ?? DEFAULT_RETENTION);
   const config = loadConfig();
-  if (!config.temporal.address)
+  const address = config.temporal.address;
+  if (!address)
     throw new ConfigError(
       'setup:temporal needs TEMPORAL_ADDRESS (the embedded server registers its attributes itself)',
     );
   const client = await createTemporalClient(config);
-  const added = await registerSearchAttributes(client);
-  console.log(added.length ? `Registered ${added.join(', ')}.` : 'Search attributes already registered.');
-  await client.connection.close();
+  try {
+    await setupTemporal(client, address, {
+      createNamespace: values['create-namespace'] ?? false,
+      retentionMs,
+    });
+  } finally {
+    await client.connection.close();
+  }
 }
 
 /** SIGTERM ends everything within this, however busy the worker is (issue 13 §6). */
@@ -66,7 +86,7 @@ async function run(mode: Mode): Promise<void> {
 const arg = process.argv[2] ?? 'all';
 const task =
   arg === 'setup'
-    ? setup()
+    ? setup(process.argv.slice(3))
     : ['all', 'api', 'worker'].includes(arg)
       ? run(arg as Mode)
       : Promise.reject(new ConfigError(`unknown mode ${arg}; use api, worker or setup`));

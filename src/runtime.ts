@@ -13,7 +13,7 @@ import { createTemporalClient } from './temporal/client';
 import { createEncryptionCodec } from './temporal/codec';
 import { temporalBinary } from './temporal/binaries';
 import { startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server';
-import { registerSearchAttributes } from './temporal/search-attributes';
+import { assertTemporalSetup } from './temporal/setup';
 import { createHeraldWorker, installSdkRuntime } from './worker';
 
 export type Mode = 'all' | 'api' | 'worker';
@@ -90,10 +90,9 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
     }
     const client = await createTemporalClient(config, address);
     stops.push({ name: 'Temporal client', run: () => client.connection.close() });
-    if (!devServer && mode !== 'api')
-      await registerSearchAttributes(client, log).catch((err) =>
-        log.warn({ err }, 'could not register search attributes; run npm run setup:temporal'),
-      );
+    // Fail fast: without its namespace and search attributes Herald would start and then only
+    // log warnings (or fail every subscription request). `npm run setup:temporal` creates them.
+    await assertTemporalSetup(client, address);
     const metrics = createMetrics();
 
     let worker: Worker | undefined;

@@ -1,30 +1,55 @@
-// Registers Herald's custom search attributes on a Temporal cluster (the embedded server
-// gets them as start-up flags). Idempotent: attributes already there are left alone.
+// Herald's custom search attributes: the list (from workflows/messages.ts, so an attribute added
+// there is registered and checked everywhere), their registration on a Temporal cluster (the
+// embedded server gets them as start-up flags) and the check that they are there. Idempotent:
+// attributes already there are left alone.
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 
-const TYPES = {
+type AttributeType = (typeof SEARCH_ATTRIBUTE_TYPES)[keyof typeof SEARCH_ATTRIBUTE_TYPES];
+
+const TYPES: Record<AttributeType, temporal.api.enums.v1.IndexedValueType> = {
   Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
   Int: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
-} as const;
+};
+
+export const HERALD_SEARCH_ATTRIBUTES = Object.entries(SEARCH_ATTRIBUTE_TYPES) as [string, AttributeType][];
+
+type SaClient = Pick<Client, 'connection' | 'options'>;
+
+/** Herald's attributes absent from the namespace, and those registered with another type. */
+export async function missingSearchAttributes(
+  client: SaClient,
+): Promise<{ missing: string[]; wrongType: string[] }> {
+  const { customAttributes } = await client.connection.operatorService.listSearchAttributes({
+    namespace: client.options.namespace,
+  });
+  const have = customAttributes ?? {};
+  return {
+    missing: HERALD_SEARCH_ATTRIBUTES.filter(([name]) => !(name in have)).map(([name]) => name),
+    wrongType: HERALD_SEARCH_ATTRIBUTES.filter(
+      ([name, type]) => name in have && have[name] !== TYPES[type],
+    ).map(([name]) => name),
+  };
+}
 
 export async function registerSearchAttributes(
-  client: Client,
+  client: SaClient,
   log: { info(msg: string): void } = console,
 ): Promise<string[]> {
   const namespace = client.options.namespace;
-  const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.entries(SEARCH_ATTRIBUTE_TYPES).filter(
-    ([name]) => !(name in (existing.customAttributes ?? {})),
-  );
+  const { missing } = await missingSearchAttributes(client);
   if (missing.length === 0) return [];
   await client.connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, TYPES[type]])),
+    searchAttributes: Object.fromEntries(
+      HERALD_SEARCH_ATTRIBUTES.filter(([name]) => missing.includes(name)).map(([name, type]) => [
+        name,
+        TYPES[type],
+      ]),
+    ),
   });
-  const names = missing.map(([name]) => name);
-  log.info(`registered search attributes ${names.join(', ')} in namespace ${namespace}`);
-  return names;
+  log.info(`registered search attributes ${missing.join(', ')} in namespace ${namespace}`);
+  return missing;
 }

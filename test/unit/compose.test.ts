@@ -92,6 +92,20 @@ void describe('docker-compose.yml', () => {
     }
   });
 
+  void test('Temporal gets the dynamic config Herald needs, and the namespace is made for it', () => {
+    const mount = s.temporal!.volumes!.find((v) => v.includes('dynamicconfig'))!;
+    const config = parse(readFileSync(join(ROOT, mount.split(':')[0]!), 'utf8')) as Record<
+      string,
+      { value: unknown }[]
+    >;
+    // The cluster test (npm run test:cluster) runs its PostgreSQL-backed Temporal on this same file.
+    assert.equal(config['history.timerProcessorMaxTimeShift']![0]!.value, '10ms');
+    assert.equal(config['system.forceSearchAttributesCacheRefreshOnRead']![0]!.value, true);
+    assert.equal(s.temporal!.environment!.DEFAULT_NAMESPACE, '${TEMPORAL_NAMESPACE:-default}');
+    assert.equal(s.temporal!.environment!.DEFAULT_NAMESPACE_RETENTION, '168h');
+    assert.deepEqual(s.setup!.command!.slice(2), ['setup', '--create-namespace']);
+  });
+
   void test('the Dockerfile is multi-stage, builds the bundle and ships production deps only', () => {
     const file = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     const stages = file.match(/^FROM .+ AS (\w+)$/gm) ?? [];

@@ -86,7 +86,12 @@ void describe('the OpenAPI document', () => {
     const code = (status: string) =>
       responses[status].content['application/json'].schema.properties.error.enum as string[];
     assert.deepEqual(code('404'), ['not_found']);
-    assert.deepEqual(code('503'), ['temporal_unavailable', 'shutting_down', 'subscription_broken']);
+    assert.deepEqual(code('503'), [
+      'temporal_unavailable',
+      'shutting_down',
+      'subscription_broken',
+      'temporal_not_set_up',
+    ]);
     // An id has no length limit in the document: an over-long one is a 404, not a 400.
     const id = doc.paths['/v1/subscriptions/{id}'].get.parameters.find((p: Json) => p.name === 'id');
     assert.equal(id.schema.maxLength, undefined);

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ANY, type ApiContext } from '../context';
 import { errorResponses } from '../schemas';
+import { setupProblem } from '../../temporal/setup';
 
 /** Readiness must answer fast enough for a load balancer's probe. */
 const READY_TIMEOUT_MS = 2000;
@@ -64,7 +65,7 @@ export const opsRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; client: Client 
   app.get('/readyz', {
     schema: {
       tags: ['operations'],
-      summary: 'Temporal is reachable',
+      summary: 'Temporal is reachable, with the namespace and search attributes Herald needs',
       response: { 200: z.object({ status: z.literal('ready') }), ...errorResponses(503) },
     },
     handler: async (request, reply) => {
@@ -74,15 +75,20 @@ export const opsRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; client: Client 
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('readiness check timed out')), READY_TIMEOUT_MS);
         });
+        let problem: string | undefined;
         try {
-          await Promise.race([
-            client.withDeadline(Date.now() + READY_TIMEOUT_MS, () =>
-              client.workflowService.getSystemInfo({}),
-            ),
+          // The namespace and the search attributes, not just a frontend that answers: without
+          // them every subscription request would fail, so the instance must not take traffic.
+          problem = await Promise.race([
+            client.withDeadline(Date.now() + READY_TIMEOUT_MS, () => setupProblem(client)),
             timeout,
           ]);
         } finally {
           clearTimeout(timer);
+        }
+        if (problem) {
+          request.log.warn(`readiness check: ${problem}`);
+          return reply.code(503).send({ error: 'temporal_not_set_up', message: problem });
         }
         return { status: 'ready' as const };
       } catch (err) {
