@@ -85,6 +85,7 @@ export const envSchema = z.object({
     .min(1024)
     .default(4 * 1024 * 1024),
   HERALD_ROUTING_REFRESH_MS: z.coerce.number().int().min(100).default(2000),
+  HERALD_GROUP_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(50),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -121,6 +122,8 @@ export interface HeraldConfig {
   /** host:port of the Temporal SDK's Prometheus exporter (worker metrics); unset = off. */
   sdkMetricsAddress?: string;
   routingRefreshMs: number;
+  /** Least time between two changes signals to one subscription from one API process (ms). */
+  groupCommitIntervalMs?: number;
   logLevel: Env['HERALD_LOG_LEVEL'];
   /** Which values were generated and where they are kept, for the start-up banner. */
   generatedKeysFile?: string;
@@ -238,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     maxCachedWorkflows: e.HERALD_MAX_CACHED_WORKFLOWS,
     sdkMetricsAddress: e.HERALD_SDK_METRICS_ADDRESS,
     routingRefreshMs: e.HERALD_ROUTING_REFRESH_MS,
+    groupCommitIntervalMs: e.HERALD_GROUP_COMMIT_INTERVAL_MS,
     logLevel: e.HERALD_LOG_LEVEL,
     generatedKeysFile,
   };

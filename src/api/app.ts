@@ -82,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         client.workflow.getHandle(subscriptionWorkflowId(id)).signal(changesSignal, { changes }),
       ),
     {
-      minIntervalMs: deps.groupCommitIntervalMs,
+      minIntervalMs: deps.groupCommitIntervalMs ?? config.groupCommitIntervalMs,
       onSignal: ({ submissions, ok, error }) => {
         const outcome = ok
           ? 'ok'
