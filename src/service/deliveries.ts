@@ -33,6 +33,13 @@ export interface DeliveryView {
   attempts: AttemptRecord[];
 }
 
+export interface DeliveryList {
+  items: DeliveryView[];
+  pendingChanges: number;
+  queuedBatches: number;
+  queuedChanges: number;
+}
+
 export interface DeliveryServiceDeps {
   client: Client;
   catalog: EventCatalog;
@@ -60,14 +67,26 @@ export class DeliveryService {
     );
   }
 
-  /** Newest first, at most `limit`. */
-  async list(subscriptionId: string, limit: number, scope?: Scope): Promise<DeliveryView[]> {
+  /**
+   * Newest first, at most `limit`; beside them, what waits behind them: the open window's
+   * pending changes and the batches sealed out of a large backlog.
+   */
+  async list(subscriptionId: string, limit: number, scope?: Scope): Promise<DeliveryList> {
     const handle = await this.deps.subscriptions.running(subscriptionId, scope);
-    const summaries = (await this.query(handle, () => handle.query(deliveriesQuery)))
+    const [all, status] = await Promise.all([
+      this.query(handle, () => handle.query(deliveriesQuery)),
+      this.query(handle, () => handle.query(statusQuery)),
+    ]);
+    const summaries = all
       .slice()
       .sort((a, b) => b.sequence - a.sequence)
       .slice(0, limit);
-    return mapLimit(summaries, FETCH_CONCURRENCY, (s) => this.view(subscriptionId, handle, s));
+    return {
+      items: await mapLimit(summaries, FETCH_CONCURRENCY, (s) => this.view(subscriptionId, handle, s)),
+      pendingChanges: status.pendingChanges,
+      queuedBatches: status.queuedBatches ?? 0,
+      queuedChanges: status.queuedChanges ?? 0,
+    };
   }
 
   /**

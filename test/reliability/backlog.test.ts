@@ -11,6 +11,7 @@ import { createEncryptionCodec } from '../../src/temporal/codec';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { HISTORY_PAGE_BYTES } from '../../src/temporal/client';
 import { changeKey } from '../../workflows/merge';
+import { SEAL_KEYS } from '../../workflows/subscription-state';
 import { deliveryWorkflowId, subscriptionWorkflowId } from '../../workflows/messages';
 import type { Change } from '../../workflows/types';
 import { historyStats } from '../helpers/history-stats';

@@ -79,11 +79,17 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
       summary: 'Recent deliveries, newest first',
       params: idParams,
       querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
-      response: { 200: z.object({ items: z.array(deliveryOut) }), ...errorResponses(400, 401, 404, 503) },
+      response: {
+        200: z.object({
+          items: z.array(deliveryOut),
+          pendingChanges: z.number().describe('Distinct keys waiting in the open window'),
+          queuedBatches: z.number().describe('Batches sealed out of a large backlog, waiting in order'),
+          queuedChanges: z.number().describe('Changes in the queued batches'),
+        }),
+        ...errorResponses(400, 401, 404, 503),
+      },
     },
-    handler: async (request) => ({
-      items: await deliveries.list(request.params.id, request.query.limit, scopeOf(request)),
-    }),
+    handler: async (request) => deliveries.list(request.params.id, request.query.limit, scopeOf(request)),
   });
 
   app.post('/v1/subscriptions/:id/deliveries/:deliveryId/redeliver', {
