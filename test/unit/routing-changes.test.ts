@@ -169,3 +169,30 @@ void test('publishTo sends to one subscription whatever its events, still filter
     (err: unknown) => err instanceof ApiError && err.statusCode === 404,
   );
 });
+
+void test('a change is filtered once per personal-data setting, not once per subscription', async () => {
+  // 60 subscriptions in 3 settings: the workflows of one setting get the very same object.
+  const settings = [
+    { includePii: false, includeDetails: false },
+    { includePii: true, includeDetails: false },
+    { includePii: true, includeDetails: true },
+  ];
+  const subs = Array.from({ length: 60 }, (_, i) =>
+    publicSubscription(`sub_${String(i).padStart(20, '0')}`, ['*'], settings[i % 3]),
+  );
+  const { router, signals } = await setup(subs);
+  await router.publish([person(1)]);
+  assert.equal(signals.length, 60);
+  const distinct = new Set(signals.map((s) => s.changes[0]));
+  assert.equal(distinct.size, 3, 'three filtered copies for three settings');
+  const bySetting = new Map<string, Set<Change>>();
+  signals.forEach((s) => {
+    const sub = subs.find((x) => x.id === s.id)!;
+    const key = `${sub.includePii}/${sub.includeDetails}`;
+    bySetting.set(key, (bySetting.get(key) ?? new Set()).add(s.changes[0]!));
+  });
+  for (const [key, copies] of bySetting) assert.equal(copies.size, 1, `one copy for ${key}`);
+  // And each copy carries what its setting allows.
+  const plain = signals.find((s) => subs.find((x) => x.id === s.id)!.includePii === false)!.changes[0]!;
+  assert.equal((plain.data as { person?: { email?: string } }).person?.email, undefined);
+});
