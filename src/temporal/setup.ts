@@ -13,6 +13,7 @@ import {
 } from './search-attributes';
 
 const GRPC_NOT_FOUND = 5;
+const GRPC_ALREADY_EXISTS = 6;
 const DAY_MS = 86_400_000;
 
 /**
@@ -109,12 +110,18 @@ export async function setupTemporal(client: SetupClient, address: string, o: Set
       `Temporal namespace "${namespace}" does not exist at ${address}; run again with --create-namespace to create it: npm run setup:temporal -- --create-namespace [--retention ${DEFAULT_RETENTION}]`,
     );
   } else {
-    await client.connection.workflowService.registerNamespace({
-      namespace,
-      description: 'Herald: durable, signed, bundled webhooks',
-      workflowExecutionRetentionPeriod: msNumberToTs(o.retentionMs),
-    });
-    log(`Created namespace ${namespace} (retention ${formatRetention(o.retentionMs)}).`);
+    try {
+      await client.connection.workflowService.registerNamespace({
+        namespace,
+        description: 'Herald: durable, signed, bundled webhooks',
+        workflowExecutionRetentionPeriod: msNumberToTs(o.retentionMs),
+      });
+      log(`Created namespace ${namespace} (retention ${formatRetention(o.retentionMs)}).`);
+    } catch (err) {
+      // Another setup (a second replica of compose's one-shot service) created it meanwhile.
+      if (!(isGrpcServiceError(err) && err.code === GRPC_ALREADY_EXISTS)) throw err;
+      log(`Namespace ${namespace} was created meanwhile; left as it is.`);
+    }
   }
   // A new namespace reaches the frontend's namespace cache within seconds; until then it is "not found".
   const added = await retrying(

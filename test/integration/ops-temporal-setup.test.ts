@@ -32,43 +32,60 @@ const childEnv = (env: Record<string, string>) => ({
   ...env,
 });
 
-/** `npm run --silent <script> [-- args]` (npm's own banner and error lines off), to its exit. */
+/**
+ * `npm run --silent <script> [-- args]` (npm's own banner and error lines off) in a process group
+ * of its own: npm's shell does not pass a SIGTERM on to tsx and node, so the group is signalled.
+ */
+function spawnNpm(script: string, env: Record<string, string>, args: string[] = []) {
+  const child = spawn(NPM, ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      // The group is gone already.
+    }
+  };
+  return { child, exited, signal };
+}
+
+/** `npm run --silent <script> [-- args]` to its exit. */
 async function npmRun(
   script: string,
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(NPM, ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], {
-    cwd: ROOT,
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, exited, signal } = spawnNpm(script, env, args);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const timer = setTimeout(() => signal('SIGKILL'), 60_000);
+  const code = await exited;
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
 
 /** `npm run --silent <script>` until it prints its banner, then SIGTERM: it started. */
 async function startsAndStops(script: string, env: Record<string, string>): Promise<string> {
-  const child = spawn(NPM, ['run', '--silent', script], {
-    cwd: ROOT,
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, signal } = spawnNpm(script, env);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  // 'close': every process of the group holding the pipes has ended, not just npm.
+  const closed = new Promise((r) => child.once('close', r));
   const end = Date.now() + 60_000;
   while (!out.includes('Herald is running') && child.exitCode === null && Date.now() < end)
     await new Promise((r) => setTimeout(r, 100));
-  child.kill('SIGTERM');
-  await exited;
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 15_000);
+  await closed;
+  clearTimeout(timer);
   return out;
 }
 
