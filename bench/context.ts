@@ -13,6 +13,8 @@ export interface BenchContext {
   temporal: Client;
   quick: boolean;
   log(line: string): void;
+  /** The Herald process's memory after a full GC (its live memory, not garbage not yet collected). */
+  heraldMemory(): Promise<{ rss: number; heapUsed: number }>;
 }
 
 /** The latest `v` each subscription (tag) has received for each key, fed by the receiver. */

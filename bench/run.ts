@@ -100,6 +100,7 @@ async function main(): Promise<void> {
       receiver: recv,
       quick,
       log,
+      heraldMemory: () => child.memory(),
     };
 
     if (args.has('--only=tenants')) {

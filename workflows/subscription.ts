@@ -51,7 +51,7 @@ export const CHILDREN_PER_RUN = 500;
 /** History bytes after which a run continues as new: a replay of a run stays short. */
 export const HISTORY_BYTES_LIMIT = 4 * 1024 * 1024;
 /** Batches sealed in one workflow task: bounds the task's commands and its duration. */
-export const SEALS_PER_TASK = 50;
+export const SEALS_PER_TASK = 8;
 /** Fast path and bounded backlog; runs recorded before them replay the old way. */
 export const FAST_PATH_PATCH = 'herald-fast-path-sealed-backlog';
 

@@ -19,6 +19,10 @@ export interface BacklogResult {
   ingestSeconds: number;
   changesPerSecond: number;
   peakRssMb: number;
+  /** After a full GC with the whole backlog waiting, and again once it is delivered. */
+  liveRssMbAtPeak: number;
+  liveHeapMbAtPeak: number;
+  liveRssMbAfter: number;
   maxWorkflowTaskMs: number;
   maxPayloadKb: number;
   maxPayloadAt: string;
@@ -28,7 +32,8 @@ export interface BacklogResult {
 }
 
 export async function measureBacklog(ctx: BenchContext, codec: PayloadCodec): Promise<BacklogResult> {
-  const keys = ctx.quick ? 20_000 : 1_000_000;
+  // HERALD_BENCH_BACKLOG_KEYS: a size in between, for experiments.
+  const keys = Number(process.env.HERALD_BENCH_BACKLOG_KEYS ?? (ctx.quick ? 20_000 : 1_000_000));
   const [id] = await ctx.api.createSubscriptions(1, () => ({
     url: ctx.receiver.urlFor('backlog'),
     batching: { debounceMs: 200, maxWaitMs: 1000, maxBatchSize: 1000 },
@@ -64,6 +69,8 @@ export async function measureBacklog(ctx: BenchContext, codec: PayloadCodec): Pr
       async (r) => void (await ctx.api.publishRaw(body(r))),
     );
     const ingestSeconds = (Date.now() - start) / 1000;
+    await sleep(5_000); // the last signals and seals
+    const atPeak = await ctx.heraldMemory();
     const recovered = Date.now();
     ctx.receiver.setStatus(200);
     const expected = new Map<string, number>();
@@ -74,6 +81,7 @@ export async function measureBacklog(ctx: BenchContext, codec: PayloadCodec): Pr
       },
     );
     const recoverySeconds = (Date.now() - recovered) / 1000;
+    const after = await ctx.heraldMemory();
     sampling = false;
     await sampler;
     const detail = (await ctx.api.get(`/v1/subscriptions/${id!}`)) as {
@@ -88,6 +96,9 @@ export async function measureBacklog(ctx: BenchContext, codec: PayloadCodec): Pr
       ingestSeconds: round(ingestSeconds, 1),
       changesPerSecond: round(keys / ingestSeconds),
       peakRssMb: round(peakKb / 1024),
+      liveRssMbAtPeak: round(atPeak.rss / 1024 / 1024),
+      liveHeapMbAtPeak: round(atPeak.heapUsed / 1024 / 1024),
+      liveRssMbAfter: round(after.rss / 1024 / 1024),
       maxWorkflowTaskMs: stats.maxTaskMs,
       maxPayloadKb: round(stats.maxPayloadBytes / 1024),
       maxPayloadAt: stats.maxPayloadAt,
