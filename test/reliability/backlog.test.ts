@@ -17,7 +17,7 @@ import type { Change } from '../../workflows/types';
 import { historyStats } from '../helpers/history-stats';
 import { call, createSubscription, publishUntilAccepted } from './helpers/api';
 import { Model, startModelReceiver, type ModelReceiver } from './helpers/model';
-import { Cluster, ENCRYPTION_KEY } from './helpers/processes';
+import { Cluster, ENCRYPTION_KEY, rssKb } from './helpers/processes';
 
 const KEYS = Number(process.env.HERALD_BACKLOG_KEYS ?? 200_000);
 const PER_REQUEST = 1000;
@@ -78,6 +78,16 @@ void describe(
         }
       })();
 
+      // Memory of the two processes, apart: the worker's must not grow with the backlog.
+      const peakKb = { worker: 0, api: 0 };
+      const sample = (c: typeof worker, key: 'worker' | 'api') => {
+        try {
+          peakKb[key] = Math.max(peakKb[key], rssKb(c.pid));
+        } catch {
+          // Killed between two samples: the next worker is sampled from then on.
+        }
+      };
+      const sampler = setInterval(() => (sample(worker, 'worker'), sample(api, 'api')), 500);
       const started = Date.now();
       let next = 1;
       let killed = false;
@@ -102,12 +112,23 @@ void describe(
       await Promise.all(Array.from({ length: IN_FLIGHT }, publisher));
       const ingestS = (Date.now() - started) / 1000;
 
+      // Visible while it waits: the open window stays bounded, the rest is queued in batches.
+      const waiting = await call(cluster.apiUrl, 'GET', `${path}/deliveries?limit=5`, { key: 'admin' });
+      assert.equal(waiting.status, 200);
+      assert.ok(
+        waiting.body.queuedBatches > 0 && waiting.body.queuedChanges > 0,
+        JSON.stringify(waiting.body),
+      );
+      assert.ok(waiting.body.pendingChanges <= SEAL_KEYS, `open window ${waiting.body.pendingChanges} keys`);
+      assert.ok(gets.maxQueued > 0, 'GET showed queued changes');
+
       const recovery = Date.now();
       rx.setBehaviour('ok');
       assert.deepEqual((await rx.converge(model, 600_000)).slice(0, 5), [], 'every key in its final state');
       const recoveredS = (Date.now() - recovery) / 1000;
       watching = false;
       await watcher;
+      clearInterval(sampler);
 
       // In order: a key's version never goes back at the receiver.
       const seen = new Map<string, number>();
@@ -149,7 +170,8 @@ void describe(
             `${batches} batches; GET 200 x${gets.ok}, largest open window ${gets.maxPending} keys, ` +
             `largest queue ${gets.maxQueued} changes; ${stats.runs} runs, ${stats.events} events ` +
             `(longest run ${stats.maxRunEvents}); longest workflow task ${stats.maxTaskMs} ms; ` +
-            `largest payload ${stats.maxPayloadBytes} bytes (${stats.maxPayloadAt})`,
+            `largest payload ${stats.maxPayloadBytes} bytes (${stats.maxPayloadAt}); ` +
+            `peak RSS: worker ${Math.round(peakKb.worker / 1024)} MB, API ${Math.round(peakKb.api / 1024)} MB`,
         );
         assert.ok(stats.maxTaskMs <= MAX_TASK_MS, `longest workflow task ${stats.maxTaskMs} ms`);
         assert.ok(
