@@ -71,5 +71,3 @@ export const SEARCH_ATTRIBUTE_TYPES = {
   HeraldFailedDeliveries: 'Int',
   HeraldTenant: 'Keyword',
 } as const;
-
-export const TASK_QUEUE_DEFAULT = 'herald';

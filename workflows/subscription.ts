@@ -128,21 +128,46 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const notDeleted = (..._args: unknown[]) => {
     if (sub.deleted) throw new Error('subscription is deleted');
   };
-  setHandler(configureUpdate, (patch) => (sub.configure(patch), changed(sub.publicView())), {
-    validator: notDeleted,
-  });
-  setHandler(pauseUpdate, () => ((sub.paused = true), changed(sub.publicView())), { validator: notDeleted });
-  setHandler(resumeUpdate, () => ((sub.paused = false), changed(sub.publicView())), {
-    validator: notDeleted,
-  });
+  setHandler(
+    configureUpdate,
+    (patch) => {
+      sub.configure(patch);
+      return changed(sub.publicView());
+    },
+    { validator: notDeleted },
+  );
+  setHandler(
+    pauseUpdate,
+    () => {
+      sub.paused = true;
+      return changed(sub.publicView());
+    },
+    { validator: notDeleted },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      sub.paused = false;
+      return changed(sub.publicView());
+    },
+    { validator: notDeleted },
+  );
   setHandler(
     rotateSecretUpdate,
-    ({ secret, now: at }) => (sub.rotate(secret, at), changed(sub.publicView())),
-    {
-      validator: notDeleted,
+    ({ secret, now: at }) => {
+      sub.rotate(secret, at);
+      return changed(sub.publicView());
     },
+    { validator: notDeleted },
   );
-  setHandler(deleteUpdate, () => void changed((sub.deleted = true)), { validator: notDeleted });
+  setHandler(
+    deleteUpdate,
+    () => {
+      sub.deleted = true;
+      changed(undefined);
+    },
+    { validator: notDeleted },
+  );
   setHandler(
     redeliverUpdate,
     ({ changes }) => {

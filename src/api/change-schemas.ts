@@ -1,4 +1,4 @@
-// Request schema of the change endpoints (contract §2 "Change"). The whole request is checked
+// Request schema of the change endpoints (docs/contract.md §2 "Change"). The whole request is checked
 // before anything is routed: one bad change rejects the request and nothing of it is accepted.
 // Built per app: the catalogue and the change-url policy are the deployment's.
 import { z } from 'zod';

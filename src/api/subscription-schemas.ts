@@ -1,4 +1,4 @@
-// Request schemas of the configuration routes (contract §2 "Fields"). Built per app because
+// Request schemas of the configuration routes (docs/contract.md §2 "Fields"). Built per app because
 // two rules depend on the deployment: the event catalogue and the insecure-URL switch.
 import { z } from 'zod';
 import type { EventCatalog } from '../catalog/catalog';

@@ -17,7 +17,7 @@ import { temporalCall } from './temporal-calls';
 import type { GroupCommitter } from './group-commit';
 import type { RoutingTable } from './routing-table';
 
-/** Fills the defaults of contract §2: `event`, and `url` unless the change is a destroy. */
+/** Fills the defaults of docs/contract.md §2: `event`, and `url` unless the change is a destroy. */
 export function normalizeChange(change: RoutableChange, urls: ChangeUrlRules): RoutableChange {
   const { url: _dropped, ...rest } = change;
   const out: RoutableChange = { ...rest, event: eventOf(change) };

@@ -56,7 +56,6 @@ export const BROKEN_QUERY =
 
 export const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
 
-
 export function runStatus(name: string): 'running' | 'deleted' | 'broken' {
   if (name === 'RUNNING') return 'running';
   return name === 'COMPLETED' ? 'deleted' : 'broken';
@@ -99,7 +98,11 @@ export class SubscriptionService {
   async locate(
     id: string,
     scope: Scope = ADMIN_SCOPE,
-  ): Promise<{ handle: WorkflowHandle; status: 'running' | 'deleted' | 'broken'; memo?: PublicSubscription }> {
+  ): Promise<{
+    handle: WorkflowHandle;
+    status: 'running' | 'deleted' | 'broken';
+    memo?: PublicSubscription;
+  }> {
     if (!isSubscriptionId(id)) throw notFound('subscription');
     const handle = this.deps.client.workflow.getHandle(subscriptionWorkflowId(id));
     const desc = await this.call(() => handle.describe());
@@ -282,14 +285,6 @@ export class SubscriptionService {
     this.deps.routing.forget(id);
     await this.deps.routing.refresh().catch(() => undefined);
     return this.get(id);
-  }
-
-  /** The current public configuration (for PATCH's cross-field checks). */
-  async current(id: string): Promise<PublicSubscription> {
-    const handle = await this.running(id);
-    const status = await this.query(handle, () => handle.query(statusQuery));
-    if (status.state === 'deleted') throw notFound('subscription');
-    return status.subscription;
   }
 
   async patch(

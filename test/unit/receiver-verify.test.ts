@@ -1,5 +1,5 @@
 // herald/receiver against Herald's own signer (src/delivery/signing.ts) and against the
-// standardwebhooks library, so the two implementations of contract §3 cannot drift apart.
+// standardwebhooks library, so the two implementations of docs/contract.md §3 cannot drift apart.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';

@@ -106,7 +106,7 @@ void describe('headers as a real receiver gets them', () => {
   }
   const now = new Date().toISOString();
 
-  void test('every header of contract §3, exact body bytes, both signatures verify', async () => {
+  void test('every header of docs/contract.md §3, exact body bytes, both signatures verify', async () => {
     const i = await send('x-webhook-', [{ secret: SECRET_A, createdAt: now }]);
     const req = receiver.requests[i]!;
     const h = headersOf(receiver, i);
