@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type DeliveryError, type HttpClient, type HttpResponse } from '../src/delivery/http-client';
 import { buildHeaders, liveSecrets } from '../src/delivery/signing';
-import type { AttemptRecord, DeliveryInput } from '../workflows/types';
+import type { AttemptRecord, DeliveryInput } from '../core/types';
 
 export interface DeliverDeps {
   headerPrefix: string;

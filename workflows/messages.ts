@@ -10,7 +10,7 @@ import type {
   PublicSubscription,
   SubscriptionPatch,
   SubscriptionStatus,
-} from './types';
+} from '../core/types';
 
 /** New changes for a subscription (already filtered for personal data and details). */
 export const changesSignal = defineSignal<[{ changes: Change[] }]>('changes');
@@ -41,20 +41,6 @@ export const redeliverUpdate = defineUpdate<
   { pendingChanges: number },
   [{ deliveryId: string; changes: Change[] }]
 >('redeliver');
-
-export const SUBSCRIPTION_WORKFLOW_PREFIX = 'subscription:';
-export const subscriptionWorkflowId = (id: string): string => `${SUBSCRIPTION_WORKFLOW_PREFIX}${id}`;
-export const deliveryWorkflowId = (subscriptionId: string, sequence: number): string =>
-  `delivery:${subscriptionId}:${sequence}`;
-/** The `webhook-id` a receiver de-duplicates on; the same for every attempt of a delivery. */
-export const deliveryIdOf = (subscriptionId: string, sequence: number): string =>
-  `dlv_${subscriptionId.replace(/^sub_/, '')}_${sequence}`;
-export const parseDeliveryId = (
-  deliveryId: string,
-): { subscriptionSuffix: string; sequence: number } | null => {
-  const m = /^dlv_([A-Za-z0-9]+)_(\d+)$/.exec(deliveryId);
-  return m ? { subscriptionSuffix: m[1]!, sequence: Number(m[2]) } : null;
-};
 
 /** Custom search attributes, registered on the server at setup. */
 export const SEARCH_ATTRIBUTES = {

@@ -22,8 +22,6 @@ import {
   deliveriesQuery,
   deliveryChangesQuery,
   deliveryFinishedSignal,
-  deliveryIdOf,
-  deliveryWorkflowId,
   pauseUpdate,
   pendingQuery,
   redeliverUpdate,
@@ -32,9 +30,10 @@ import {
   SEARCH_ATTRIBUTES,
   statusQuery,
 } from './messages';
-import { SubscriptionEntity, type CarriedState } from './subscription-state';
+import { deliveryIdOf, deliveryWorkflowId } from '../core/ids';
+import { SubscriptionEntity, type CarriedState } from '../core/subscription';
 import { deliverBatch, releaseQueued, sealBatches, startLegacyDelivery } from './subscription-dispatch';
-import type { SubscriptionConfig } from './types';
+import type { SubscriptionConfig } from '../core/types';
 
 export interface SubscriptionWorkflowInput {
   config: SubscriptionConfig;

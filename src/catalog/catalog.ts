@@ -2,7 +2,7 @@
 // personal data or details. Loaded once at start; a bad file stops start-up with its name.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 
 const eventName = z
   .string()

@@ -3,7 +3,7 @@
 // work unchanged, and Standard Webhooks (id + timestamp + body, one entry per live secret) so
 // a receiver can use any standardwebhooks library and rotate secrets without downtime.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { SigningSecret } from '../../workflows/types';
+import type { SigningSecret } from '../../core/types';
 import pkg from '../../package.json';
 
 const SECRET_PREFIX = 'whsec_';

@@ -9,20 +9,20 @@ import {
   deleteUpdate,
   deliveriesQuery,
   deliveryStateQuery,
-  deliveryWorkflowId,
   pauseUpdate,
   resumeUpdate,
   rotateSecretUpdate,
   statusQuery,
-  subscriptionWorkflowId,
 } from '../../workflows/messages';
+import { deliveryWorkflowId, subscriptionWorkflowId } from '../../core/ids';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
-import { zeroCounters } from '../../workflows/subscription-state';
-import type { DeliverySummary, PublicSubscription, SubscriptionConfig } from '../../workflows/types';
+import { zeroCounters } from '../../core/subscription';
+import type { DeliverySummary, PublicSubscription, SubscriptionConfig } from '../../core/types';
 import { randomUUID } from 'node:crypto';
 import { ApiError, conflict, notFound } from './errors';
 import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
-import { isSubscriptionId, newSubscriptionId } from './ids';
+import { isSubscriptionId } from '../../core/ids';
+import { newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
 import {
   ADMIN_SCOPE,

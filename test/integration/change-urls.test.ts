@@ -8,7 +8,7 @@ import { startApiServer, type ApiServer } from '../../src/api/server';
 import { loadCatalog } from '../../src/catalog/catalog';
 import { DEFAULT_CHANGE_URL_POLICY } from '../../src/delivery/change-url-policy';
 import { createEncryptionCodec } from '../../src/temporal/codec';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 import { TEST_PUBLISH_KEY } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { waitUntil } from '../helpers/subscriptions';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { codecUiToken } from '../../src/api/routes/codec';
 import { SQLITE_PRAGMAS } from '../../src/temporal/dev-server';
-import { statusQuery, subscriptionWorkflowId } from '../../workflows/messages';
+import { statusQuery } from '../../workflows/messages';
+import { subscriptionWorkflowId } from '../../core/ids';
 import { TEST_ADMIN_KEY } from '../helpers/config';
 import { personChange, startStack, type Stack } from '../helpers/stack';
 

@@ -13,7 +13,7 @@ import {
   type AttemptFailureDetails,
 } from '../../activities';
 import { coachviewSignature, generateSigningSecret } from '../../src/delivery/signing';
-import type { AttemptRecord, DeliveryInput } from '../../workflows/types';
+import type { AttemptRecord, DeliveryInput } from '../../core/types';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
 const SECRET = generateSigningSecret();

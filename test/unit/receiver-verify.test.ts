@@ -13,7 +13,7 @@ import {
   type VerificationErrorCode,
   type VerifyDeliveryOptions,
 } from '../../src/receiver/index';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 
 // Compile-time: the receiver's own change type and Herald's are the same shape.
 const _toHerald = (c: ReceivedChange): Change => c;

@@ -12,7 +12,7 @@ import { ChangeRouter, normalizeChange } from '../../src/service/changes';
 import { ApiError } from '../../src/service/errors';
 import { GroupCommitter } from '../../src/service/group-commit';
 import { RoutingTable } from '../../src/service/routing-table';
-import type { Change, PublicSubscription } from '../../workflows/types';
+import type { Change, PublicSubscription } from '../../core/types';
 import { publicSubscription } from '../helpers/subscriptions';
 
 const catalog = createCatalog([

@@ -14,7 +14,7 @@ import {
   liveSecrets,
   standardSignature,
 } from '../../src/delivery/signing';
-import type { SigningSecret } from '../../workflows/types';
+import type { SigningSecret } from '../../core/types';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
 const SECRET_A = generateSigningSecret();
