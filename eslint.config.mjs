@@ -80,7 +80,7 @@ export default tseslint.config(
     },
   },
   {
-    // Activities: the webhook client and signing (src/delivery) over core types; nothing else of
+    // Activities: the webhook client and signing (src/webhook) over core types; nothing else of
     // the process (no API, service or Temporal client), and never the workflows.
     files: ['activities/**/*.ts'],
     rules: {
@@ -89,8 +89,25 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./(?!core/|src/delivery/)',
-              message: 'Activities import only core/ and src/delivery/.',
+              regex: '^\\.\\./(?!core/|src/webhook/)',
+              message: 'Activities import only core/ and src/webhook/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The webhook client, signing and URL policy: core types only, nothing else of the project.
+    files: ['src/webhook/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./core/|\\.\\./package\\.json$)',
+              message: 'src/webhook/ imports only core/ (and package.json).',
             },
           ],
         },

@@ -3,8 +3,8 @@
 // activity only reports what happened, as a retryable ApplicationFailure the Temporal UI shows.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { type DeliveryError, type HttpClient, type HttpResponse } from '../src/delivery/http-client';
-import { buildHeaders, liveSecrets } from '../src/delivery/signing';
+import { type DeliveryError, type HttpClient, type HttpResponse } from '../src/webhook/http-client';
+import { buildHeaders, liveSecrets } from '../src/webhook/signing';
 import type { AttemptRecord, DeliveryInput } from '../core/types';
 
 export interface DeliverDeps {

@@ -1,5 +1,6 @@
 // Signals, queries and updates: one module shared by the workflows and the API, so both
 // sides agree on names and payload types.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   AttemptRecord,
@@ -42,18 +43,14 @@ export const redeliverUpdate = defineUpdate<
   [{ deliveryId: string; changes: Change[] }]
 >('redeliver');
 
-/** Custom search attributes, registered on the server at setup. */
+/**
+ * Custom search attributes, each defined once: the subscription workflow upserts them, setup
+ * and the embedded server register them (src/temporal/search-attributes.ts), tests read them.
+ */
 export const SEARCH_ATTRIBUTES = {
-  subscriptionId: 'HeraldSubscriptionId',
-  state: 'HeraldState',
-  events: 'HeraldEvents',
-  failedDeliveries: 'HeraldFailedDeliveries',
-  tenant: 'HeraldTenant',
-} as const;
-export const SEARCH_ATTRIBUTE_TYPES = {
-  HeraldSubscriptionId: 'Keyword',
-  HeraldState: 'Keyword',
-  HeraldEvents: 'KeywordList',
-  HeraldFailedDeliveries: 'Int',
-  HeraldTenant: 'Keyword',
+  subscriptionId: defineSearchAttributeKey('HeraldSubscriptionId', SearchAttributeType.KEYWORD),
+  state: defineSearchAttributeKey('HeraldState', SearchAttributeType.KEYWORD),
+  events: defineSearchAttributeKey('HeraldEvents', SearchAttributeType.KEYWORD_LIST),
+  failedDeliveries: defineSearchAttributeKey('HeraldFailedDeliveries', SearchAttributeType.INT),
+  tenant: defineSearchAttributeKey('HeraldTenant', SearchAttributeType.KEYWORD),
 } as const;

@@ -14,7 +14,6 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
   changesSignal,
   configureUpdate,
@@ -54,13 +53,7 @@ export const SEALS_PER_TASK = 50;
 /** Fast path and bounded backlog; runs recorded before them replay the old way. */
 export const FAST_PATH_PATCH = 'herald-fast-path-sealed-backlog';
 
-const SA = {
-  id: defineSearchAttributeKey(SEARCH_ATTRIBUTES.subscriptionId, SearchAttributeType.KEYWORD),
-  state: defineSearchAttributeKey(SEARCH_ATTRIBUTES.state, SearchAttributeType.KEYWORD),
-  events: defineSearchAttributeKey(SEARCH_ATTRIBUTES.events, SearchAttributeType.KEYWORD_LIST),
-  failed: defineSearchAttributeKey(SEARCH_ATTRIBUTES.failedDeliveries, SearchAttributeType.INT),
-  tenant: defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenant, SearchAttributeType.KEYWORD),
-};
+const SA = SEARCH_ATTRIBUTES;
 
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<void> {
   const sub = new SubscriptionEntity(input.config, input.carried);
@@ -80,10 +73,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const publish = () => {
     if (input.searchAttributes !== false) {
       upsertSearchAttributes([
-        { key: SA.id, value: sub.config.id },
+        { key: SA.subscriptionId, value: sub.config.id },
         { key: SA.state, value: sub.state },
         { key: SA.events, value: sub.config.events },
-        { key: SA.failed, value: sub.counters.deliveriesFailed },
+        { key: SA.failedDeliveries, value: sub.counters.deliveriesFailed },
         // Only when set: a subscription without a tenant upserts exactly what it did before.
         ...(sub.config.tenant === undefined ? [] : [{ key: SA.tenant, value: sub.config.tenant }]),
       ]);

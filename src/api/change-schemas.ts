@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { EventCatalog } from '../catalog/catalog';
 import { eventOf } from '../catalog/catalog';
-import type { ChangeUrlPolicy } from '../delivery/change-url-policy';
+import type { ChangeUrlPolicy } from '../webhook/change-url-policy';
 import { text } from './text-schemas';
 import { changeUrlSchema } from './url-schemas';
 import { channelName, tenantName } from './routing-schemas';

@@ -7,7 +7,7 @@ import {
   describeProblems,
   stripChangeUrl,
   type ChangeUrlPolicy,
-} from '../delivery/change-url-policy';
+} from '../webhook/change-url-policy';
 
 export interface ChangeUrlRules {
   /** HERALD_API_BASE_URL without trailing slashes. */

@@ -3,7 +3,7 @@
 // with the memo (the list). Every write is applied to this process's routing table at once.
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { HeraldConfig } from '../config';
-import { generateSigningSecret, generateToken } from '../delivery/signing';
+import { generateSigningSecret, generateToken } from '../webhook/signing';
 import {
   configureUpdate,
   deleteUpdate,

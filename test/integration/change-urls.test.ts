@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { loadCatalog } from '../../src/catalog/catalog';
-import { DEFAULT_CHANGE_URL_POLICY } from '../../src/delivery/change-url-policy';
+import { DEFAULT_CHANGE_URL_POLICY } from '../../src/webhook/change-url-policy';
 import { createEncryptionCodec } from '../../src/temporal/codec';
 import type { Change } from '../../core/types';
 import { TEST_PUBLISH_KEY } from '../helpers/config';

@@ -2,7 +2,7 @@
 // process's structured logs at debug level carrying no key, token, secret or personal data.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { codecUiToken } from '../../src/api/routes/codec';
+import { codecUiToken } from '../../src/temporal/codec';
 import { createLogger } from '../../src/runtime';
 import { statusQuery } from '../../workflows/messages';
 import { subscriptionWorkflowId } from '../../core/ids';

@@ -12,7 +12,7 @@ import {
   type Activities,
   type AttemptFailureDetails,
 } from '../../activities';
-import { coachviewSignature, generateSigningSecret } from '../../src/delivery/signing';
+import { coachviewSignature, generateSigningSecret } from '../../src/webhook/signing';
 import type { AttemptRecord, DeliveryInput } from '../../core/types';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 

@@ -14,6 +14,7 @@ const as = {
   core: join(root, 'core', 'merge.ts'),
   workflows: join(root, 'workflows', 'messages.ts'),
   activities: join(root, 'activities', 'deliver.ts'),
+  webhook: join(root, 'src', 'webhook', 'signing.ts'),
   service: join(root, 'src', 'service', 'deliveries.ts'),
   api: join(root, 'src', 'api', 'app.ts'),
 };
@@ -89,7 +90,7 @@ describe('layer lint: one direction of dependencies', () => {
       )),
     );
   });
-  it('activities/ import only core/ and src/delivery/', async () => {
+  it('activities/ import only core/ and src/webhook/', async () => {
     assert.ok(
       await refused(
         "import { deliveryWorkflow } from '../workflows/delivery';\nexport const d = deliveryWorkflow;\n",
@@ -104,7 +105,7 @@ describe('layer lint: one direction of dependencies', () => {
     );
     assert.ok(
       !(await refused(
-        "import { buildHeaders } from '../src/delivery/signing';\nexport const b = buildHeaders;\n",
+        "import { buildHeaders } from '../src/webhook/signing';\nexport const b = buildHeaders;\n",
         as.activities,
       )),
     );
@@ -112,6 +113,29 @@ describe('layer lint: one direction of dependencies', () => {
       !(await refused(
         "import type { Change } from '../core/types';\nexport type C = Change;\n",
         as.activities,
+      )),
+    );
+  });
+  it('src/webhook/ imports only core/', async () => {
+    assert.ok(
+      await refused("import { loadConfig } from '../config';\nexport const c = loadConfig;\n", as.webhook),
+    );
+    assert.ok(
+      await refused(
+        "import { notFound } from '../service/errors';\nexport const n = notFound;\n",
+        as.webhook,
+      ),
+    );
+    assert.ok(
+      !(await refused(
+        "import type { Change } from '../../core/types';\nexport type C = Change;\n",
+        as.webhook,
+      )),
+    );
+    assert.ok(
+      !(await refused(
+        "import { isForbiddenAddress } from './url-policy';\nexport const u = isForbiddenAddress;\n",
+        as.webhook,
       )),
     );
   });

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import type { Client } from '@temporalio/client';
 import { createCatalog } from '../../src/catalog/catalog';
 import { createMetrics } from '../../src/metrics';
-import { DEFAULT_CHANGE_URL_POLICY } from '../../src/delivery/change-url-policy';
+import { DEFAULT_CHANGE_URL_POLICY } from '../../src/webhook/change-url-policy';
 import { ChangeRouter, normalizeChange } from '../../src/service/changes';
 import { GroupCommitter } from '../../src/service/group-commit';
 import { receives, type RoutableChange } from '../../src/service/routing-rules';

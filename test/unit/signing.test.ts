@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import pkg from '../../package.json';
-import { createHttpClient, type HttpClient } from '../../src/delivery/http-client';
+import { createHttpClient, type HttpClient } from '../../src/webhook/http-client';
 import {
   buildHeaders,
   coachviewSignature,
@@ -13,7 +13,7 @@ import {
   generateToken,
   liveSecrets,
   standardSignature,
-} from '../../src/delivery/signing';
+} from '../../src/webhook/signing';
 import type { SigningSecret } from '../../core/types';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
