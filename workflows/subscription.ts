@@ -4,6 +4,7 @@
 // into queued delivery children, so nothing this workflow carries grows with the backlog.
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -30,6 +31,7 @@ import {
   statusQuery,
 } from './messages';
 import { deliveryIdOf, deliveryWorkflowId } from '../core/ids';
+import { DOMAIN_ERRORS } from '../core/errors';
 import { SubscriptionEntity, type CarriedState } from '../core/subscription';
 import { deliverBatch, releaseQueued, sealBatches, startLegacyDelivery } from './subscription-dispatch';
 import type { SubscriptionConfig } from '../core/types';
@@ -118,7 +120,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return out;
   };
   const notDeleted = (..._args: unknown[]) => {
-    if (sub.deleted) throw new Error('subscription is deleted');
+    if (sub.deleted)
+      throw ApplicationFailure.nonRetryable('subscription is deleted', DOMAIN_ERRORS.subscriptionDeleted);
   };
   setHandler(
     configureUpdate,
@@ -171,8 +174,16 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       validator: ({ deliveryId }) => {
         notDeleted();
         const d = sub.deliveries.find((x) => x.deliveryId === deliveryId);
-        if (!d) throw new Error(`unknown delivery ${deliveryId}`);
-        if (d.status === 'in_flight') throw new Error(`delivery ${deliveryId} is still in flight`);
+        if (!d)
+          throw ApplicationFailure.nonRetryable(
+            `unknown delivery ${deliveryId}`,
+            DOMAIN_ERRORS.unknownDelivery,
+          );
+        if (d.status === 'in_flight')
+          throw ApplicationFailure.nonRetryable(
+            `delivery ${deliveryId} is still in flight`,
+            DOMAIN_ERRORS.deliveryInFlight,
+          );
       },
     },
   );
