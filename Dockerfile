@@ -13,6 +13,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY config ./config
 COPY scripts ./scripts
 COPY src ./src
+COPY core ./core
 COPY workflows ./workflows
 COPY activities ./activities
 RUN npm run build

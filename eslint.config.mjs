@@ -4,6 +4,8 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+/** @param {string} message */
+const noBuiltins = (message) => nodeBuiltins.map((name) => ({ name, message }));
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.data/', '.tools/', '.cache/', '.venv-ci/', 'test/fixtures/'] },
@@ -29,23 +31,117 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // One direction of dependencies (README, Architecture): api → service → temporal gateway →
+  // workflows → core, and activities → webhook → core. Each folder's allowed imports below;
+  // test/unit/lint-layers.test.ts proves each rule refuses a wrong import.
   {
-    // Workflow code is replayed and must stay deterministic: no Node built-ins, and only
-    // type imports from the process side (src/, activities/).
+    // The domain: pure and deterministic (workflows replay it), so no Node built-ins, nothing
+    // of the project outside core/, and only types from Temporal's packages.
+    files: ['core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: noBuiltins('Core code must not use Node built-ins: workflows replay it.'),
+          patterns: [
+            { regex: '^\\.\\./', message: 'core/ imports nothing of the project but core/.' },
+            {
+              group: ['@temporalio/*'],
+              allowTypeImports: true,
+              message: 'core/ may import only types from Temporal.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Workflow code is replayed and must stay deterministic: no Node built-ins, core/ and
+    // workflows/ only, and only types from activities/ (the activity signatures).
     files: ['workflows/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({
-            name,
-            message: 'Workflow code must not use Node built-ins.',
-          })),
+          paths: noBuiltins('Workflow code must not use Node built-ins.'),
           patterns: [
             {
-              group: ['**/src/**', '**/src', '**/activities/**', '**/activities'],
+              regex: '^\\.\\./activities(/|$)',
               allowTypeImports: true,
-              message: 'Workflows may import only types from src/ and activities/.',
+              message: 'Workflows may import only types from activities/.',
+            },
+            {
+              regex: '^\\.\\./(?!core/|activities(/|$))',
+              message: 'Workflows import only core/ and workflows/ (and types from activities/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Activities: the webhook client and signing (src/webhook) over core types; nothing else of
+    // the process (no API, service or Temporal client), and never the workflows.
+    files: ['activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!core/|src/webhook/)',
+              message: 'Activities import only core/ and src/webhook/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The webhook client, signing and URL policy: core types only, nothing else of the project.
+    files: ['src/webhook/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./core/|\\.\\./package\\.json$)',
+              message: 'src/webhook/ imports only core/ (and package.json).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Services know nothing of HTTP routing or Fastify: the API calls them, never the reverse.
+    files: ['src/service/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+api(/|$)', message: 'src/service/ must not import src/api/.' },
+            { group: ['fastify', 'fastify/*', '@fastify/*'], message: 'src/service/ must not use Fastify.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The API reaches workflows only through the services and src/temporal/ (types aside).
+    files: ['src/api/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(workflows|activities)(/|$)',
+              allowTypeImports: true,
+              message:
+                'src/api/ may import only types from workflows/ and activities/: go through src/service/ or src/temporal/.',
             },
           ],
         },

@@ -3,9 +3,9 @@
 // activity only reports what happened, as a retryable ApplicationFailure the Temporal UI shows.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { type DeliveryError, type HttpClient, type HttpResponse } from '../src/delivery/http-client';
-import { buildHeaders, liveSecrets } from '../src/delivery/signing';
-import type { AttemptRecord, DeliveryInput } from '../workflows/types';
+import { type DeliveryError, type HttpClient, type HttpResponse } from '../src/webhook/http-client';
+import { buildHeaders, liveSecrets } from '../src/webhook/signing';
+import type { AttemptRecord, DeliveryInput } from '../core/types';
 
 export interface DeliverDeps {
   headerPrefix: string;
@@ -76,7 +76,7 @@ type Attempt =
  * rotation carries the signatures that are valid then.
  *
  * Retry-After (on 429/503 or any status) is recorded in the failure details and the log but
- * does not move the next attempt: contract §5 fixes the schedule exactly, and a receiver that
+ * does not move the next attempt: docs/contract.md §5 fixes the schedule exactly, and a receiver that
  * could stretch it could also make Herald give up earlier than partners were promised.
  */
 export function createDeliver(deps: DeliverDeps) {

@@ -1,7 +1,7 @@
 // The worker's activities, built from explicit dependencies so tests and the worker wire them
 // the same way. Workflows import only the `Activities` type from here.
-import type { AttemptRecord } from '../workflows/types';
-import { createHttpClient, type HttpClient } from '../src/delivery/http-client';
+import type { AttemptRecord } from '../core/types';
+import { createHttpClient, type HttpClient } from '../src/webhook/http-client';
 import { createDeliver, type DeliveryMetrics } from './deliver';
 
 export interface ActivityDeps {

@@ -1,6 +1,6 @@
 // The bench's HTTP client for Herald's API: subscriptions and publishing, over fetch with
 // keep-alive. Every non-2xx answer is an error: the bench is broken, not slow.
-import type { BatchingConfig, Change, RetryConfig } from '../workflows/types';
+import type { BatchingConfig, Change, RetryConfig } from '../core/types';
 import { runPool } from './pool';
 
 export interface SubscriptionSpec {

@@ -1,6 +1,6 @@
 // Engine cost read off the real histories: every event of every run of the given
 // subscriptions and of their delivery workflows, divided by the batches delivered.
-import { deliveryWorkflowId, subscriptionWorkflowId } from '../workflows/messages';
+import { deliveryWorkflowId, subscriptionWorkflowId } from '../core/ids';
 import type { BenchContext } from './context';
 
 export async function eventsPerBatch(

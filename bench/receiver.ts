@@ -3,7 +3,7 @@
 // gets its own path (/hook/<tag>) so receipts are attributed without checking signatures.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Change } from '../workflows/types';
+import type { Change } from '../core/types';
 
 export type OnChanges = (tag: string, changes: Change[], at: number) => void;
 

@@ -9,15 +9,10 @@ import { join } from 'node:path';
 import { startTemporal } from '../test/helpers/temporal';
 import { startReceiver } from '../test/helpers/receiver';
 import { startSubscription, subscriptionConfig, update, waitUntil } from '../test/helpers/subscriptions';
-import { SEAL_KEYS } from '../workflows/subscription-state';
-import {
-  changesSignal,
-  deliveryWorkflowId,
-  pauseUpdate,
-  resumeUpdate,
-  statusQuery,
-} from '../workflows/messages';
-import type { SubscriptionStatus } from '../workflows/types';
+import { SEAL_KEYS } from '../core/subscription';
+import { changesSignal, pauseUpdate, resumeUpdate, statusQuery } from '../workflows/messages';
+import { deliveryWorkflowId } from '../core/ids';
+import type { SubscriptionStatus } from '../core/types';
 
 const OUT = join(__dirname, '..', 'test', 'fixtures', 'histories');
 

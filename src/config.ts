@@ -10,7 +10,7 @@ import {
   DEFAULT_KEY_PARAMS,
   describeProblems,
   type ChangeUrlPolicy,
-} from './delivery/change-url-policy';
+} from './webhook/change-url-policy';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])

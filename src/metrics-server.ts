@@ -2,6 +2,7 @@
 // worker's delivery metrics here, and /healthz lets an orchestrator probe the worker.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { localUrl } from './local-url';
 import type { Metrics } from './metrics';
 
 export interface MetricsServer {
@@ -34,9 +35,8 @@ export async function startMetricsServer(
     server.listen(port, host, () => resolve());
   });
   const { port: actual } = server.address() as AddressInfo;
-  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
-    url: `http://${shownHost}:${actual}`,
+    url: localUrl(host, actual),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

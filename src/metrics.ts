@@ -3,7 +3,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type DeliveryOutcome = 'delivered' | 'failed';
-export type AttemptOutcome = 'success' | 'http_error' | 'timeout' | 'network_error' | 'refused';
+/** What the delivery activity reports for each HTTP attempt. */
+export type AttemptOutcome = 'success' | 'failure';
 
 export interface Metrics {
   registry: Registry;
@@ -17,7 +18,7 @@ export interface Metrics {
   /** Subscriptions whose workflow was closed outside Herald (see the README runbook). */
   subscriptionsBroken: Gauge;
   /** One HTTP attempt of a delivery ended (called by the delivery activity). */
-  attempt(outcome: AttemptOutcome | string, durationMs: number): void;
+  attempt(outcome: AttemptOutcome, durationMs: number): void;
   /** A delivery ended for good: delivered, or failed after its last attempt. */
   delivery(outcome: DeliveryOutcome): void;
 }

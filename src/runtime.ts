@@ -6,11 +6,11 @@ import pino from 'pino';
 import { loadCatalog } from './catalog/catalog';
 import type { HeraldConfig } from './config';
 import { createMetrics, type Metrics } from './metrics';
-import { codecUiEndpoint } from './api/routes/codec';
 import { startApiServer, type ApiServer } from './api/server';
 import { startMetricsServer } from './metrics-server';
 import { createTemporalClient } from './temporal/client';
-import { createEncryptionCodec } from './temporal/codec';
+import { codecUiEndpoint, createEncryptionCodec } from './temporal/codec';
+import { localUrl } from './local-url';
 import { temporalBinary } from './temporal/binaries';
 import { startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server';
 import { assertTemporalSetup } from './temporal/setup';
@@ -20,8 +20,7 @@ export type Mode = 'all' | 'api' | 'worker';
 
 /** How long a stopping worker may take before the process goes on without it. */
 export const WORKER_STOP_MS = 7_000;
-const delay = <T>(ms: number, value: T) =>
-  new Promise<T>((r) => setTimeout(() => r(value), ms).unref());
+const delay = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms).unref());
 
 export interface Herald {
   config: HeraldConfig;
@@ -76,10 +75,7 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
         port: config.temporalPort,
         uiPort: config.uiPort,
         namespace: config.temporal.namespace,
-        codecEndpoint: codecUiEndpoint(
-          `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${config.http.port}`,
-          config.adminKey,
-        ),
+        codecEndpoint: codecUiEndpoint(localUrl(config.http.host, config.http.port), config.adminKey),
       });
       stops.push({ name: 'embedded Temporal server', run: () => devServer!.stop() });
       address = devServer.address;
@@ -109,7 +105,9 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
           // repeats the attempt with the same webhook-id, as after a crash (README).
           const stopped = await Promise.race([running.then(() => true), delay(WORKER_STOP_MS, false)]);
           if (!stopped) {
-            log.warn(`worker did not stop within ${WORKER_STOP_MS} ms; leaving its last tasks to other workers`);
+            log.warn(
+              `worker did not stop within ${WORKER_STOP_MS} ms; leaving its last tasks to other workers`,
+            );
             return;
           }
           await built.close();

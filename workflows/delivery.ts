@@ -10,16 +10,17 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import {
-  attemptSignal,
-  deliveryFinishedSignal,
-  deliveryStateQuery,
-  releaseSignal,
-  subscriptionWorkflowId,
-} from './messages';
+import { attemptSignal, deliveryFinishedSignal, deliveryStateQuery, releaseSignal } from './messages';
+import { subscriptionWorkflowId } from '../core/ids';
 import { firstAttempt, TIMEOUT_MARGIN_MS } from './first-attempt';
-import { retryDelayMs, toRetryPolicy } from './retry-policy';
-import type { AttemptRecord, DeliveryInput, DeliveryResult, DeliveryState, DeliveryStatus } from './types';
+import { retryDelayMs, toRetryPolicy } from '../core/retry-policy';
+import type {
+  AttemptRecord,
+  DeliveryInput,
+  DeliveryResult,
+  DeliveryState,
+  DeliveryStatus,
+} from '../core/types';
 
 export { TIMEOUT_MARGIN_MS } from './first-attempt';
 

@@ -1,5 +1,6 @@
 // Signals, queries and updates: one module shared by the workflows and the API, so both
 // sides agree on names and payload types.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   AttemptRecord,
@@ -10,7 +11,7 @@ import type {
   PublicSubscription,
   SubscriptionPatch,
   SubscriptionStatus,
-} from './types';
+} from '../core/types';
 
 /** New changes for a subscription (already filtered for personal data and details). */
 export const changesSignal = defineSignal<[{ changes: Change[] }]>('changes');
@@ -42,34 +43,14 @@ export const redeliverUpdate = defineUpdate<
   [{ deliveryId: string; changes: Change[] }]
 >('redeliver');
 
-export const SUBSCRIPTION_WORKFLOW_PREFIX = 'subscription:';
-export const subscriptionWorkflowId = (id: string): string => `${SUBSCRIPTION_WORKFLOW_PREFIX}${id}`;
-export const deliveryWorkflowId = (subscriptionId: string, sequence: number): string =>
-  `delivery:${subscriptionId}:${sequence}`;
-/** The `webhook-id` a receiver de-duplicates on; the same for every attempt of a delivery. */
-export const deliveryIdOf = (subscriptionId: string, sequence: number): string =>
-  `dlv_${subscriptionId.replace(/^sub_/, '')}_${sequence}`;
-export const parseDeliveryId = (
-  deliveryId: string,
-): { subscriptionSuffix: string; sequence: number } | null => {
-  const m = /^dlv_([A-Za-z0-9]+)_(\d+)$/.exec(deliveryId);
-  return m ? { subscriptionSuffix: m[1]!, sequence: Number(m[2]) } : null;
-};
-
-/** Custom search attributes, registered on the server at setup. */
+/**
+ * Custom search attributes, each defined once: the subscription workflow upserts them, setup
+ * and the embedded server register them (src/temporal/search-attributes.ts), tests read them.
+ */
 export const SEARCH_ATTRIBUTES = {
-  subscriptionId: 'HeraldSubscriptionId',
-  state: 'HeraldState',
-  events: 'HeraldEvents',
-  failedDeliveries: 'HeraldFailedDeliveries',
-  tenant: 'HeraldTenant',
+  subscriptionId: defineSearchAttributeKey('HeraldSubscriptionId', SearchAttributeType.KEYWORD),
+  state: defineSearchAttributeKey('HeraldState', SearchAttributeType.KEYWORD),
+  events: defineSearchAttributeKey('HeraldEvents', SearchAttributeType.KEYWORD_LIST),
+  failedDeliveries: defineSearchAttributeKey('HeraldFailedDeliveries', SearchAttributeType.INT),
+  tenant: defineSearchAttributeKey('HeraldTenant', SearchAttributeType.KEYWORD),
 } as const;
-export const SEARCH_ATTRIBUTE_TYPES = {
-  HeraldSubscriptionId: 'Keyword',
-  HeraldState: 'Keyword',
-  HeraldEvents: 'KeywordList',
-  HeraldFailedDeliveries: 'Int',
-  HeraldTenant: 'Keyword',
-} as const;
-
-export const TASK_QUEUE_DEFAULT = 'herald';

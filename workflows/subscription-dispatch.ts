@@ -4,10 +4,11 @@
 import { getExternalWorkflowHandle, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { deliveryWorkflow } from './delivery';
 import { firstAttempt } from './first-attempt';
-import { deliveryIdOf, deliveryWorkflowId, releaseSignal } from './messages';
-import { retryDelayMs } from './retry-policy';
-import type { SubscriptionEntity } from './subscription-state';
-import type { Change, DeliveryInput, InFlightDelivery } from './types';
+import { deliveryIdOf, deliveryWorkflowId } from '../core/ids';
+import { releaseSignal } from './messages';
+import { retryDelayMs } from '../core/retry-policy';
+import type { SubscriptionEntity } from '../core/subscription';
+import type { Change, DeliveryInput, InFlightDelivery } from '../core/types';
 
 const iso = () => new Date().toISOString();
 

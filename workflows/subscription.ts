@@ -4,6 +4,7 @@
 // into queued delivery children, so nothing this workflow carries grows with the backlog.
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -14,7 +15,6 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
   changesSignal,
   configureUpdate,
@@ -22,8 +22,6 @@ import {
   deliveriesQuery,
   deliveryChangesQuery,
   deliveryFinishedSignal,
-  deliveryIdOf,
-  deliveryWorkflowId,
   pauseUpdate,
   pendingQuery,
   redeliverUpdate,
@@ -32,9 +30,11 @@ import {
   SEARCH_ATTRIBUTES,
   statusQuery,
 } from './messages';
-import { SubscriptionEntity, type CarriedState } from './subscription-state';
+import { deliveryIdOf, deliveryWorkflowId } from '../core/ids';
+import { DOMAIN_ERRORS } from '../core/errors';
+import { SubscriptionEntity, type CarriedState } from '../core/subscription';
 import { deliverBatch, releaseQueued, sealBatches, startLegacyDelivery } from './subscription-dispatch';
-import type { SubscriptionConfig } from './types';
+import type { SubscriptionConfig } from '../core/types';
 
 export interface SubscriptionWorkflowInput {
   config: SubscriptionConfig;
@@ -55,13 +55,7 @@ export const SEALS_PER_TASK = 8;
 /** Fast path and bounded backlog; runs recorded before them replay the old way. */
 export const FAST_PATH_PATCH = 'herald-fast-path-sealed-backlog';
 
-const SA = {
-  id: defineSearchAttributeKey(SEARCH_ATTRIBUTES.subscriptionId, SearchAttributeType.KEYWORD),
-  state: defineSearchAttributeKey(SEARCH_ATTRIBUTES.state, SearchAttributeType.KEYWORD),
-  events: defineSearchAttributeKey(SEARCH_ATTRIBUTES.events, SearchAttributeType.KEYWORD_LIST),
-  failed: defineSearchAttributeKey(SEARCH_ATTRIBUTES.failedDeliveries, SearchAttributeType.INT),
-  tenant: defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenant, SearchAttributeType.KEYWORD),
-};
+const SA = SEARCH_ATTRIBUTES;
 
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<void> {
   const sub = new SubscriptionEntity(input.config, input.carried);
@@ -81,10 +75,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const publish = () => {
     if (input.searchAttributes !== false) {
       upsertSearchAttributes([
-        { key: SA.id, value: sub.config.id },
+        { key: SA.subscriptionId, value: sub.config.id },
         { key: SA.state, value: sub.state },
         { key: SA.events, value: sub.config.events },
-        { key: SA.failed, value: sub.counters.deliveriesFailed },
+        { key: SA.failedDeliveries, value: sub.counters.deliveriesFailed },
         // Only when set: a subscription without a tenant upserts exactly what it did before.
         ...(sub.config.tenant === undefined ? [] : [{ key: SA.tenant, value: sub.config.tenant }]),
       ]);
@@ -126,23 +120,49 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return out;
   };
   const notDeleted = (..._args: unknown[]) => {
-    if (sub.deleted) throw new Error('subscription is deleted');
+    if (sub.deleted)
+      throw ApplicationFailure.nonRetryable('subscription is deleted', DOMAIN_ERRORS.subscriptionDeleted);
   };
-  setHandler(configureUpdate, (patch) => (sub.configure(patch), changed(sub.publicView())), {
-    validator: notDeleted,
-  });
-  setHandler(pauseUpdate, () => ((sub.paused = true), changed(sub.publicView())), { validator: notDeleted });
-  setHandler(resumeUpdate, () => ((sub.paused = false), changed(sub.publicView())), {
-    validator: notDeleted,
-  });
+  setHandler(
+    configureUpdate,
+    (patch) => {
+      sub.configure(patch);
+      return changed(sub.publicView());
+    },
+    { validator: notDeleted },
+  );
+  setHandler(
+    pauseUpdate,
+    () => {
+      sub.paused = true;
+      return changed(sub.publicView());
+    },
+    { validator: notDeleted },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      sub.paused = false;
+      return changed(sub.publicView());
+    },
+    { validator: notDeleted },
+  );
   setHandler(
     rotateSecretUpdate,
-    ({ secret, now: at }) => (sub.rotate(secret, at), changed(sub.publicView())),
-    {
-      validator: notDeleted,
+    ({ secret, now: at }) => {
+      sub.rotate(secret, at);
+      return changed(sub.publicView());
     },
+    { validator: notDeleted },
   );
-  setHandler(deleteUpdate, () => void changed((sub.deleted = true)), { validator: notDeleted });
+  setHandler(
+    deleteUpdate,
+    () => {
+      sub.deleted = true;
+      changed(undefined);
+    },
+    { validator: notDeleted },
+  );
   setHandler(
     redeliverUpdate,
     ({ changes }) => {
@@ -154,8 +174,16 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       validator: ({ deliveryId }) => {
         notDeleted();
         const d = sub.deliveries.find((x) => x.deliveryId === deliveryId);
-        if (!d) throw new Error(`unknown delivery ${deliveryId}`);
-        if (d.status === 'in_flight') throw new Error(`delivery ${deliveryId} is still in flight`);
+        if (!d)
+          throw ApplicationFailure.nonRetryable(
+            `unknown delivery ${deliveryId}`,
+            DOMAIN_ERRORS.unknownDelivery,
+          );
+        if (d.status === 'in_flight')
+          throw ApplicationFailure.nonRetryable(
+            `delivery ${deliveryId} is still in flight`,
+            DOMAIN_ERRORS.deliveryInFlight,
+          );
       },
     },
   );

@@ -8,7 +8,7 @@ import { FinalState } from '../context';
 import { round, runPool, sleep, waitFor } from '../pool';
 import { rssKb } from '../../test/reliability/helpers/processes';
 import { historyStats } from '../../test/helpers/history-stats';
-import { deliveryWorkflowId, subscriptionWorkflowId } from '../../workflows/messages';
+import { deliveryWorkflowId, subscriptionWorkflowId } from '../../core/ids';
 import { INGEST_CONCURRENCY } from './ingest';
 
 const PER_REQUEST = 1000;

@@ -7,9 +7,10 @@ import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
-import { statusQuery, subscriptionWorkflowId } from '../../workflows/messages';
+import { statusQuery } from '../../workflows/messages';
+import { subscriptionWorkflowId } from '../../core/ids';
 import type { SubscriptionWorkflowInput } from '../../workflows/subscription';
-import type { SubscriptionConfig } from '../../workflows/types';
+import type { SubscriptionConfig } from '../../core/types';
 import { startHeraldChild, type BenchKeys } from '../cluster';
 import { round, runPool, sleep } from '../pool';
 

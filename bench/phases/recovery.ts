@@ -7,8 +7,8 @@
 import { change } from '../api';
 import { FinalState, type BenchContext } from '../context';
 import { round, sleep, waitFor } from '../pool';
-import { retryDelayMs } from '../../workflows/retry-policy';
-import type { RetryConfig } from '../../workflows/types';
+import { retryDelayMs } from '../../core/retry-policy';
+import type { RetryConfig } from '../../core/types';
 
 const SUBSCRIPTIONS = 10;
 const PER_REQUEST = 100;

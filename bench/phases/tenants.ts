@@ -5,7 +5,7 @@
 // not beside 100. Same window, concurrency and debounce as phase 2 (nothing is delivered).
 import { RoutingTable } from '../../src/service/routing-table';
 import { receives } from '../../src/service/routing-rules';
-import type { PublicSubscription } from '../../workflows/types';
+import type { PublicSubscription } from '../../core/types';
 import { publicSubscription } from '../../test/helpers/subscriptions';
 import { change } from '../api';
 import type { BenchContext } from '../context';

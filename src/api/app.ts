@@ -9,7 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { EventCatalog } from '../catalog/catalog';
 import type { HeraldConfig } from '../config';
 import { createMetrics, type Metrics } from '../metrics';
-import { changesSignal, subscriptionWorkflowId } from '../../workflows/messages';
+import { changesSender, signalOutcome } from '../temporal/gateway';
 import { ChangeRouter } from '../service/changes';
 import { DeliveryService } from '../service/deliveries';
 import { GroupCommitter } from '../service/group-commit';
@@ -76,24 +76,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routing,
     callTimeoutMs,
   });
-  const committer = new GroupCommitter(
-    (id, changes) =>
-      client.withDeadline(Date.now() + callTimeoutMs, () =>
-        client.workflow.getHandle(subscriptionWorkflowId(id)).signal(changesSignal, { changes }),
-      ),
-    {
-      minIntervalMs: deps.groupCommitIntervalMs ?? config.groupCommitIntervalMs,
-      onSignal: ({ submissions, ok, error }) => {
-        const outcome = ok
-          ? 'ok'
-          : (error as Error | undefined)?.name === 'WorkflowNotFoundError'
-            ? 'not_found'
-            : 'error';
-        metrics.signalsSent.inc({ outcome });
-        if (ok) metrics.groupCommitBatchSize.observe(submissions);
-      },
+  const committer = new GroupCommitter(changesSender(client, callTimeoutMs), {
+    minIntervalMs: deps.groupCommitIntervalMs ?? config.groupCommitIntervalMs,
+    onSignal: ({ submissions, ok, error }) => {
+      metrics.signalsSent.inc({ outcome: signalOutcome(ok, error) });
+      if (ok) metrics.groupCommitBatchSize.observe(submissions);
     },
-  );
+  });
   const ctx: ApiContext = {
     config,
     catalog,

@@ -10,8 +10,11 @@ import { looksLikeJwt, TenantTokens } from './tenant-tokens';
 
 export type KeyRole = 'admin' | 'publish';
 
-// Comparing fixed-length digests keeps the comparison constant-time even when the lengths differ.
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+/**
+ * SHA-256 of a secret. Comparing fixed-length digests keeps the comparison constant-time even
+ * when the lengths differ (the codec route compares its token the same way).
+ */
+export const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 export interface Auth {
   /** onRequest hook for configuration routes and the codec. */

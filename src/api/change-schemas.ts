@@ -1,10 +1,10 @@
-// Request schema of the change endpoints (contract §2 "Change"). The whole request is checked
+// Request schema of the change endpoints (docs/contract.md §2 "Change"). The whole request is checked
 // before anything is routed: one bad change rejects the request and nothing of it is accepted.
 // Built per app: the catalogue and the change-url policy are the deployment's.
 import { z } from 'zod';
 import type { EventCatalog } from '../catalog/catalog';
 import { eventOf } from '../catalog/catalog';
-import type { ChangeUrlPolicy } from '../delivery/change-url-policy';
+import type { ChangeUrlPolicy } from '../webhook/change-url-policy';
 import { text } from './text-schemas';
 import { changeUrlSchema } from './url-schemas';
 import { channelName, tenantName } from './routing-schemas';

@@ -1,6 +1,7 @@
 // Listens with the app from buildApp. Closing stops accepting, lets in-flight requests and
 // their signals finish, then stops the routing table's timer (see buildApp's onClose).
 import type { FastifyInstance } from 'fastify';
+import { localUrl } from '../local-url';
 import { buildApp, type AppDeps } from './app';
 
 export interface ApiServer {
@@ -15,6 +16,5 @@ export async function startApiServer(deps: AppDeps & { host: string; port: numbe
   await app.listen({ host, port });
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  return { app, url: `http://${shownHost}:${actualPort}`, close: () => app.close() };
+  return { app, url: localUrl(host, actualPort), close: () => app.close() };
 }

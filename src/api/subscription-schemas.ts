@@ -1,18 +1,11 @@
-// Request schemas of the configuration routes (contract §2 "Fields"). Built per app because
+// Request schemas of the configuration routes (docs/contract.md §2 "Fields"). Built per app because
 // two rules depend on the deployment: the event catalogue and the insecure-URL switch.
 import { z } from 'zod';
 import type { EventCatalog } from '../catalog/catalog';
 import { text } from './text-schemas';
 import { subscriptionUrlSchema } from './url-schemas';
 import { subscriptionChannels, subscriptionTenant } from './routing-schemas';
-
-export const BATCHING_DEFAULTS = { debounceMs: 2000, maxWaitMs: 10_000, maxBatchSize: 500 } as const;
-export const RETRY_DEFAULTS = {
-  initialIntervalMs: 60_000,
-  backoffCoefficient: 2,
-  maximumAttempts: 13,
-  timeoutMs: 10_000,
-} as const;
+import { BATCHING_DEFAULTS, RETRY_DEFAULTS } from '../../core/defaults';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

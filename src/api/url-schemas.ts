@@ -3,8 +3,8 @@
 // they match is one the server accepts (issue 16: the document must match validation), and the
 // server checks the pattern too, so what they refuse is refused.
 import { z } from 'zod';
-import { changeUrlProblems, describeProblems, type ChangeUrlPolicy } from '../delivery/change-url-policy';
-import { checkSubscriptionUrl } from '../delivery/url-policy';
+import { changeUrlProblems, describeProblems, type ChangeUrlPolicy } from '../webhook/change-url-policy';
+import { checkSubscriptionUrl } from '../webhook/url-policy';
 
 const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 const IPV4 = `(?:${OCTET}\\.){3}${OCTET}`;

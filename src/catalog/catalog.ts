@@ -1,8 +1,8 @@
-// The event catalogue (contract §3): which events exist and which `data` paths of each are
+// The event catalogue (docs/contract.md §3): which events exist and which `data` paths of each are
 // personal data or details. Loaded once at start; a bad file stops start-up with its name.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 
 const eventName = z
   .string()
@@ -68,7 +68,7 @@ export class CatalogError extends Error {
   override readonly name = 'CatalogError';
 }
 
-/** The event a change belongs to: its own `event`, else `<object>.<action>` (contract §2). */
+/** The event a change belongs to: its own `event`, else `<object>.<action>` (docs/contract.md §2). */
 export function eventOf(change: Pick<Change, 'object' | 'action' | 'event'>): string {
   return change.event ?? `${change.object}.${change.action}`;
 }

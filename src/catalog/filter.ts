@@ -1,6 +1,6 @@
 // Strips personal data and details from a change before it enters a subscription's workflow,
-// so what a partner may not see is never stored for that partner (contract §3, issue 4).
-import type { Change } from '../../workflows/types';
+// so what a partner may not see is never stored for that partner (docs/contract.md §3, issue 4).
+import type { Change } from '../../core/types';
 import type { CatalogEntry } from './catalog';
 
 export interface FilterFlags {

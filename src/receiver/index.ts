@@ -1,6 +1,6 @@
 // `herald/receiver`: verify a Herald delivery in one call. Depends on node:crypto only, so a
 // partner can import it or copy this folder as is; it re-implements the signing scheme of
-// contract §3 rather than importing Herald's server code.
+// docs/contract.md §3 rather than importing Herald's server code.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_HEADER_PREFIX, headerNames, readHeader, type HeadersInput } from './headers';
 

@@ -1,4 +1,4 @@
-// The `url` a partner receives with a change (contract §2, issue 16): the publisher's own url
+// The `url` a partner receives with a change (docs/contract.md §2, issue 16): the publisher's own url
 // cleaned of what may not leave (strip mode; reject mode refused it already), or one derived
 // from the object's url template in the catalogue, else from today's `<object>s/<id>` rule.
 import { CatalogError } from '../catalog/catalog';
@@ -7,7 +7,7 @@ import {
   describeProblems,
   stripChangeUrl,
   type ChangeUrlPolicy,
-} from '../delivery/change-url-policy';
+} from '../webhook/change-url-policy';
 
 export interface ChangeUrlRules {
   /** HERALD_API_BASE_URL without trailing slashes. */

@@ -8,8 +8,8 @@ import { eventOf } from '../catalog/catalog';
 import { filterChange } from '../catalog/filter';
 import type { Metrics } from '../metrics';
 import { changeUrl, type ChangeUrlRules } from './change-urls';
-import { subscriptionWorkflowId } from '../../workflows/messages';
-import type { Change, PublicSubscription } from '../../workflows/types';
+import { subscriptionWorkflowId } from '../../core/ids';
+import type { Change, PublicSubscription } from '../../core/types';
 import { ApiError, fromTemporal, notFound } from './errors';
 import { ALL_TENANTS, deliveredShape, directAllowed, type RoutableChange } from './routing-rules';
 import { runStatus } from './subscriptions';
@@ -17,7 +17,7 @@ import { temporalCall } from './temporal-calls';
 import type { GroupCommitter } from './group-commit';
 import type { RoutingTable } from './routing-table';
 
-/** Fills the defaults of contract §2: `event`, and `url` unless the change is a destroy. */
+/** Fills the defaults of docs/contract.md §2: `event`, and `url` unless the change is a destroy. */
 export function normalizeChange(change: RoutableChange, urls: ChangeUrlRules): RoutableChange {
   const { url: _dropped, ...rest } = change;
   const out: RoutableChange = { ...rest, event: eventOf(change) };

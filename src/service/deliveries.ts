@@ -8,13 +8,12 @@ import {
   deliveriesQuery,
   deliveryChangesQuery,
   deliveryStateQuery,
-  deliveryWorkflowId,
-  parseDeliveryId,
   redeliverUpdate,
   statusQuery,
 } from '../../workflows/messages';
+import { deliveryWorkflowId, isDeliveryOf } from '../../core/ids';
 import type { deliveryWorkflow } from '../../workflows/delivery';
-import type { AttemptRecord, Change, DeliveryStatus, DeliverySummary } from '../../workflows/types';
+import type { AttemptRecord, Change, DeliveryStatus, DeliverySummary } from '../../core/types';
 import { conflict, notFound } from './errors';
 import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
 import type { Scope, SubscriptionService } from './subscriptions';
@@ -143,8 +142,7 @@ export class DeliveryService {
     deliveryId: string,
     scope?: Scope,
   ): Promise<{ deliveryId: string; pendingChanges: number }> {
-    const parsed = parseDeliveryId(deliveryId);
-    if (!parsed || `sub_${parsed.subscriptionSuffix}` !== subscriptionId) throw notFound('delivery');
+    if (!isDeliveryOf(deliveryId, subscriptionId)) throw notFound('delivery');
     const handle = await this.deps.subscriptions.running(subscriptionId, scope);
     const [summaries, status] = await Promise.all([
       this.query(handle, () => handle.query(deliveriesQuery)),

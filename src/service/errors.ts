@@ -12,6 +12,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import { isNotFoundError } from '../../core/errors';
 
 export class ApiError extends Error {
   constructor(
@@ -40,9 +41,6 @@ export const temporalUnavailable = (cause?: unknown): ApiError =>
     },
   );
 
-/** Messages of the subscription workflow's update validators, by meaning. */
-const GONE = /subscription is deleted|unknown delivery/i;
-
 /**
  * Maps an error thrown by a Temporal client call. `what` names the thing a "not found" is about.
  * Unknown errors pass through unchanged and end as 500s.
@@ -52,10 +50,11 @@ export function fromTemporal(err: unknown, what = 'subscription'): unknown {
   if (err instanceof WorkflowNotFoundError || err instanceof QueryRejectedError) return notFound(what);
   if (err instanceof WorkflowExecutionAlreadyStartedError) return conflict(`${what} already exists`);
   if (err instanceof WorkflowUpdateFailedError) {
-    // Validator rejections come from our own workflow code and carry no secrets.
-    const cause =
-      err.cause instanceof ApplicationFailure ? err.cause.message : 'the subscription refused the change';
-    return GONE.test(cause) ? notFound(what) : conflict(cause);
+    // Validator rejections come from our own workflow code, typed (core/errors.ts), and their
+    // messages carry no secrets.
+    const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    if (isNotFoundError(cause?.type)) return notFound(what);
+    return conflict(cause?.message ?? 'the subscription refused the change');
   }
   if (
     err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||

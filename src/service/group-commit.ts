@@ -6,7 +6,7 @@
 // (an idle subscription's first signal still leaves at once). A caller's promise settles only
 // when every signal carrying its changes has been acknowledged by Temporal (durable).
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 
 /** Sends one changes signal; resolves once Temporal has recorded it. */
 export type SendChanges = (subscriptionId: string, changes: Change[]) => Promise<void>;

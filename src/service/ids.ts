@@ -1,14 +1,13 @@
 // Public identifiers. Subscription ids are random (not sequential) so that one cannot guess
 // another tenant's subscription, and alphanumeric so they sit safely in workflow ids and URLs.
+// Their shape and every other id are in core/ids.ts; making one needs crypto, so it is here.
 import { randomInt } from 'node:crypto';
+import { SUBSCRIPTION_ID_PREFIX } from '../../core/ids';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-export const SUBSCRIPTION_ID_PATTERN = /^sub_[A-Za-z0-9]{20}$/;
 
 export function newSubscriptionId(): string {
-  let id = 'sub_';
+  let id = SUBSCRIPTION_ID_PREFIX;
   for (let i = 0; i < 20; i++) id += ALPHABET[randomInt(ALPHABET.length)];
   return id;
 }
-
-export const isSubscriptionId = (id: string): boolean => SUBSCRIPTION_ID_PATTERN.test(id);

@@ -2,7 +2,7 @@
 // Looking a change up touches only the buckets it can match (its tenant and "*"; no channel
 // and each of its channels; its event and "*"), so the work is proportional to the receivers.
 // Rebuilt from scratch after a write (writes are rare, changes are many).
-import type { PublicSubscription } from '../../workflows/types';
+import type { PublicSubscription } from '../../core/types';
 import { ALL_TENANTS } from './routing-rules';
 
 type Sub = PublicSubscription;

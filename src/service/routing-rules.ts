@@ -8,7 +8,7 @@
 // - Channels (Svix semantics): a subscription with channels receives only changes sharing at
 //   least one of them; one without channels (absent or empty) receives every change.
 // - Events: as before, the names listed or ["*"].
-import type { Change, PublicSubscription } from '../../workflows/types';
+import type { Change, PublicSubscription } from '../../core/types';
 
 /** The subscription tenant that receives every tenant's changes, and those without one. */
 export const ALL_TENANTS = '*';

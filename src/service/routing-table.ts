@@ -8,7 +8,7 @@
 // The index is by tenant, then channel, then event (routing-index.ts), so the work per change
 // is proportional to the subscriptions that receive it, not to all of them: with 1,000 tenants
 // a change of one tenant looks at that tenant's subscriptions and the "*" ones only.
-import type { PublicSubscription } from '../../workflows/types';
+import type { PublicSubscription } from '../../core/types';
 import { RoutingIndex } from './routing-index';
 
 export type ListSubscriptions = () => Promise<PublicSubscription[]>;

@@ -9,7 +9,7 @@ import type {
   SubscriptionConfig,
   SubscriptionCounters,
   SubscriptionPatch,
-} from '../../workflows/types';
+} from '../../core/types';
 import { ApiError } from './errors';
 
 export interface CreateSubscriptionInput {

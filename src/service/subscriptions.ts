@@ -3,26 +3,26 @@
 // with the memo (the list). Every write is applied to this process's routing table at once.
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { HeraldConfig } from '../config';
-import { generateSigningSecret, generateToken } from '../delivery/signing';
+import { generateSigningSecret, generateToken } from '../webhook/signing';
 import {
   configureUpdate,
   deleteUpdate,
   deliveriesQuery,
   deliveryStateQuery,
-  deliveryWorkflowId,
   pauseUpdate,
   resumeUpdate,
   rotateSecretUpdate,
   statusQuery,
-  subscriptionWorkflowId,
 } from '../../workflows/messages';
+import { deliveryWorkflowId, subscriptionWorkflowId } from '../../core/ids';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
-import { zeroCounters } from '../../workflows/subscription-state';
-import type { DeliverySummary, PublicSubscription, SubscriptionConfig } from '../../workflows/types';
+import { zeroCounters } from '../../core/subscription';
+import type { DeliverySummary, PublicSubscription, SubscriptionConfig } from '../../core/types';
 import { randomUUID } from 'node:crypto';
 import { ApiError, conflict, notFound } from './errors';
 import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
-import { isSubscriptionId, newSubscriptionId } from './ids';
+import { isSubscriptionId } from '../../core/ids';
+import { newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
 import {
   ADMIN_SCOPE,
@@ -55,7 +55,6 @@ export const BROKEN_QUERY =
   "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed' AND ExecutionStatus != 'ContinuedAsNew'";
 
 export const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
-
 
 export function runStatus(name: string): 'running' | 'deleted' | 'broken' {
   if (name === 'RUNNING') return 'running';
@@ -99,7 +98,11 @@ export class SubscriptionService {
   async locate(
     id: string,
     scope: Scope = ADMIN_SCOPE,
-  ): Promise<{ handle: WorkflowHandle; status: 'running' | 'deleted' | 'broken'; memo?: PublicSubscription }> {
+  ): Promise<{
+    handle: WorkflowHandle;
+    status: 'running' | 'deleted' | 'broken';
+    memo?: PublicSubscription;
+  }> {
     if (!isSubscriptionId(id)) throw notFound('subscription');
     const handle = this.deps.client.workflow.getHandle(subscriptionWorkflowId(id));
     const desc = await this.call(() => handle.describe());
@@ -282,14 +285,6 @@ export class SubscriptionService {
     this.deps.routing.forget(id);
     await this.deps.routing.refresh().catch(() => undefined);
     return this.get(id);
-  }
-
-  /** The current public configuration (for PATCH's cross-field checks). */
-  async current(id: string): Promise<PublicSubscription> {
-    const handle = await this.running(id);
-    const status = await this.query(handle, () => handle.query(statusQuery));
-    if (status.state === 'deleted') throw notFound('subscription');
-    return status.subscription;
   }
 
   async patch(

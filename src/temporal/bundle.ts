@@ -3,16 +3,20 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { FAILURE_CONVERTER_PATH } from './data-converter';
 
 export const WORKFLOWS_DIR = resolve(__dirname, '..', '..', 'workflows');
+/** The pure domain the workflows import: part of the bundle, so part of its hash. */
+const CORE_DIR = resolve(__dirname, '..', '..', 'core');
 const LOCKFILE = resolve(__dirname, '..', '..', 'package-lock.json');
 
 function sourceHash(): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(WORKFLOWS_DIR).sort()) {
-    if (f.endsWith('.ts')) h.update(f).update(readFileSync(join(WORKFLOWS_DIR, f)));
+  for (const dir of [WORKFLOWS_DIR, CORE_DIR]) {
+    for (const f of readdirSync(dir).sort()) {
+      if (f.endsWith('.ts')) h.update(`${basename(dir)}/${f}`).update(readFileSync(join(dir, f)));
+    }
   }
   h.update(readFileSync(FAILURE_CONVERTER_PATH));
   if (existsSync(LOCKFILE)) h.update(readFileSync(LOCKFILE));

@@ -1,6 +1,6 @@
 // AES-256-GCM payload codec: every payload Temporal stores (inputs, results, signals, memo,
 // failures) is encrypted, so secrets and personal data never sit in its database in clear.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -88,3 +88,17 @@ export class EncryptionCodec implements PayloadCodec {
 
 export const createEncryptionCodec = (keys: string): PayloadCodec =>
   new EncryptionCodec(parseEncryptionKeys(keys));
+
+// The Temporal UI reaches the codec at /codec/ui/<token> (src/api/routes/codec.ts), since it
+// cannot send a bearer header: the token is an HMAC of the admin key, never the key.
+const UI_TOKEN_LABEL = 'herald codec ui token v1';
+
+/** The codec token derived from the admin key (base64url of HMAC-SHA256; not the key itself). */
+export function codecUiToken(adminKey: string): string {
+  return createHmac('sha256', adminKey).update(UI_TOKEN_LABEL).digest('base64url');
+}
+
+/** What the Temporal UI is given as its codec endpoint; it appends /decode and /encode. */
+export function codecUiEndpoint(baseUrl: string, adminKey: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/codec/ui/${codecUiToken(adminKey)}`;
+}

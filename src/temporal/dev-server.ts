@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
+import { HERALD_SEARCH_ATTRIBUTES } from './search-attributes';
 
 /**
  * The history service fires a timer up to `timerProcessorMaxTimeShift` (1 s by default)
@@ -60,8 +60,7 @@ export function devServerArgs(o: DevServerOptions, dbFile: string): string[] {
     '--ui-disable-news-fetch',
   );
   for (const p of o.sqlitePragmas ?? SQLITE_PRAGMAS) args.push('--sqlite-pragma', p);
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES))
-    args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of HERALD_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${type}`);
   if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
   return [...args, ...TIMER_PRECISION_ARGS];
 }

@@ -4,9 +4,15 @@
 // attributes already there are left alone.
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
+import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
 
-type AttributeType = (typeof SEARCH_ATTRIBUTE_TYPES)[keyof typeof SEARCH_ATTRIBUTE_TYPES];
+type SdkType = (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES]['type'];
+/** The type names of the CLI's `--search-attribute name=Type` and of list queries. */
+const CLI_TYPES = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', INT: 'Int' } as const satisfies Record<
+  SdkType,
+  string
+>;
+type AttributeType = (typeof CLI_TYPES)[SdkType];
 
 const TYPES: Record<AttributeType, temporal.api.enums.v1.IndexedValueType> = {
   Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -14,7 +20,10 @@ const TYPES: Record<AttributeType, temporal.api.enums.v1.IndexedValueType> = {
   Int: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
 };
 
-export const HERALD_SEARCH_ATTRIBUTES = Object.entries(SEARCH_ATTRIBUTE_TYPES) as [string, AttributeType][];
+/** `[name, type]` of every Herald attribute, type as the CLI names it. */
+export const HERALD_SEARCH_ATTRIBUTES: [string, AttributeType][] = Object.values(SEARCH_ATTRIBUTES).map(
+  (key) => [key.name, CLI_TYPES[key.type]],
+);
 
 type SaClient = Pick<Client, 'connection' | 'options'>;
 

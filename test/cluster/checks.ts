@@ -4,7 +4,7 @@
 // standardwebhooks library.
 import { Webhook } from 'standardwebhooks';
 import type { Client } from '@temporalio/client';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 import { call, createSubscription, publishUntilAccepted } from '../reliability/helpers/api';
 import { Model, startModelReceiver, type Behaviour, type ModelReceiver } from '../reliability/helpers/model';
 import type { HeraldNode } from './herald';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { HeraldConfig } from '../../src/config';
-import { DEFAULT_CHANGE_URL_POLICY } from '../../src/delivery/change-url-policy';
+import { DEFAULT_CHANGE_URL_POLICY } from '../../src/webhook/change-url-policy';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
 export const TEST_PUBLISH_KEY = 'test-publish-key-0123456789';

@@ -1,8 +1,8 @@
 // Builders for subscription configs and changes, and a model of "final state per key".
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { changeKey } from '../../workflows/merge';
-import { subscriptionWorkflowId } from '../../workflows/messages';
+import { changeKey } from '../../core/merge';
+import { subscriptionWorkflowId } from '../../core/ids';
 import type { SubscriptionWorkflowInput } from '../../workflows/subscription';
 import type {
   BatchingConfig,
@@ -10,7 +10,7 @@ import type {
   PublicSubscription,
   RetryConfig,
   SubscriptionConfig,
-} from '../../workflows/types';
+} from '../../core/types';
 
 export const newSubscriptionId = () => `sub_${randomBytes(10).toString('hex')}`;
 

@@ -1,9 +1,8 @@
 // A real Temporal dev server on free ports, started from the binary the project fetched,
 // with Herald's search attributes registered, plus a Herald worker on demand.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
+import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
 import type { HeraldConfig } from '../../src/config';
 import { temporalBinary } from '../../src/temporal/binaries';
 import { TIMER_PRECISION_ARGS } from '../../src/temporal/dev-server';
@@ -11,16 +10,7 @@ import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { createHeraldWorker, installSdkLogger } from '../../src/worker';
 import { testConfig } from './config';
 
-const SA_TYPES = {
-  Keyword: SearchAttributeType.KEYWORD,
-  KeywordList: SearchAttributeType.KEYWORD_LIST,
-  Int: SearchAttributeType.INT,
-} as const;
-
-export const searchAttributeKeys = () =>
-  Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) =>
-    defineSearchAttributeKey(name, SA_TYPES[type]),
-  );
+export const searchAttributeKeys = () => Object.values(SEARCH_ATTRIBUTES);
 
 export interface TemporalHarness {
   env: TestWorkflowEnvironment;

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { loadCatalog } from '../../src/catalog/catalog';
 import { createEncryptionCodec } from '../../src/temporal/codec';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../helpers/config';
 import type { Receiver } from '../helpers/receiver';
 import { startStack, type Stack } from '../helpers/stack';

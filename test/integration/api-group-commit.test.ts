@@ -3,8 +3,8 @@
 // still reaches the receiver.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { subscriptionWorkflowId } from '../../workflows/messages';
-import type { Change } from '../../workflows/types';
+import { subscriptionWorkflowId } from '../../core/ids';
+import type { Change } from '../../core/types';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../helpers/config';
 import { waitUntil } from '../helpers/subscriptions';
 import type { ApiServer } from '../../src/api/server';

@@ -4,7 +4,7 @@
 // README's runbook: reset to the last workflow task) brings it back with its pending changes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { subscriptionWorkflowId } from '../../workflows/messages';
+import { subscriptionWorkflowId } from '../../core/ids';
 import { finalStateByKey, waitUntil } from '../helpers/subscriptions';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -64,14 +64,20 @@ void describe('a broken subscription', { timeout: 120_000 }, () => {
     assert.equal(shown.body.state, 'broken');
     assert.equal(shown.body.pendingChanges, 2, 'the pending changes are still known');
     const listed = await s.api('GET', '/v1/subscriptions', { key: 'admin' });
-    assert.equal((listed.body.items as { id: string; state: string }[]).find((x) => x.id === id)?.state, 'broken');
+    assert.equal(
+      (listed.body.items as { id: string; state: string }[]).find((x) => x.id === id)?.state,
+      'broken',
+    );
     const metrics = await s.api('GET', '/metrics');
     assert.match(metrics.text, /^herald_subscriptions_broken 1$/m);
     // Changing it is refused until it is restored; publishing to it directly too.
     const paused = await s.api('POST', `${path}/pause`, { key: 'admin' });
     assert.equal(paused.status, 409);
     assert.equal(paused.body.error, 'subscription_broken');
-    const direct = await s.api('POST', `${path}/changes`, { key: 'publish', body: { changes: [change(4, 1)] } });
+    const direct = await s.api('POST', `${path}/changes`, {
+      key: 'publish',
+      body: { changes: [change(4, 1)] },
+    });
     assert.equal(direct.status, 503);
 
     const restored = await s.api('POST', `${path}/restore`, { key: 'admin' });
@@ -88,7 +94,10 @@ void describe('a broken subscription', { timeout: 120_000 }, () => {
       retried = await s.api('POST', '/v1/changes', { key: 'publish', body: { changes: [change(3, 1)] } });
     }
     assert.equal(retried.status, 202);
-    const patched = await s.api('PATCH', path, { key: 'admin', body: { batching: { debounceMs: 100, maxWaitMs: 200 } } });
+    const patched = await s.api('PATCH', path, {
+      key: 'admin',
+      body: { batching: { debounceMs: 100, maxWaitMs: 200 } },
+    });
     assert.equal(patched.status, 200);
     await waitUntil(
       () => finalStateByKey(s.receiver.requests.map((r) => r.json)).size >= 4,

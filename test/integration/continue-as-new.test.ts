@@ -7,8 +7,8 @@ import { startTemporal, type TemporalHarness } from '../helpers/temporal';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finalStateByKey, startSubscription, subscriptionConfig, waitUntil } from '../helpers/subscriptions';
 import { changesSignal, statusQuery } from '../../workflows/messages';
-import { changeKey } from '../../workflows/merge';
-import type { Action, Change } from '../../workflows/types';
+import { changeKey } from '../../core/merge';
+import type { Action, Change } from '../../core/types';
 
 describe('continue-as-new (dev server, suggestContinueAsNew=40)', () => {
   let t: TemporalHarness;

@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { codecUiToken } from '../../src/api/routes/codec';
+import { codecUiToken } from '../../src/temporal/codec';
 import { SQLITE_PRAGMAS } from '../../src/temporal/dev-server';
-import { statusQuery, subscriptionWorkflowId } from '../../workflows/messages';
+import { statusQuery } from '../../workflows/messages';
+import { subscriptionWorkflowId } from '../../core/ids';
 import { TEST_ADMIN_KEY } from '../helpers/config';
 import { personChange, startStack, type Stack } from '../helpers/stack';
 

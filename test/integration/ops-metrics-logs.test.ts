@@ -2,9 +2,10 @@
 // process's structured logs at debug level carrying no key, token, secret or personal data.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { codecUiToken } from '../../src/api/routes/codec';
+import { codecUiToken } from '../../src/temporal/codec';
 import { createLogger } from '../../src/runtime';
-import { statusQuery, subscriptionWorkflowId } from '../../workflows/messages';
+import { statusQuery } from '../../workflows/messages';
+import { subscriptionWorkflowId } from '../../core/ids';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../helpers/config';
 import { personChange, startStack, type Stack } from '../helpers/stack';
 import { testConfig } from '../helpers/config';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { codecUiToken } from '../../src/api/routes/codec';
+import { codecUiToken } from '../../src/temporal/codec';
 import { freePort } from '../helpers/ports';
 import { alive, childPids, until } from '../helpers/herald-process';
 

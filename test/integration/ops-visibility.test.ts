@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { subscriptionWorkflowId } from '../../workflows/messages';
+import { subscriptionWorkflowId } from '../../core/ids';
 import { startStack, type Stack } from '../helpers/stack';
 
 /** Visibility is eventually consistent: poll with a bound. */

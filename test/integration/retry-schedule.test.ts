@@ -10,18 +10,13 @@ import { temporalBinary } from '../../src/temporal/binaries';
 import { workflowBundle } from '../../src/temporal/bundle';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { installSdkLogger } from '../../src/worker';
-import {
-  attemptSignal,
-  changesSignal,
-  deliveryIdOf,
-  deliveryWorkflowId,
-  subscriptionWorkflowId,
-} from '../../workflows/messages';
-import type { DeliveryInput, DeliveryResult, RetryConfig } from '../../workflows/types';
+import { attemptSignal, changesSignal } from '../../workflows/messages';
+import { deliveryIdOf, deliveryWorkflowId, subscriptionWorkflowId } from '../../core/ids';
+import type { DeliveryInput, DeliveryResult, RetryConfig } from '../../core/types';
 import { startSubscription, subscriptionConfig, waitUntil } from '../helpers/subscriptions';
 import { testConfig } from '../helpers/config';
 import { startReceiver, type Receiver } from '../helpers/receiver';
-import { RETRY_DEFAULTS } from '../../src/api/subscription-schemas';
+import { RETRY_DEFAULTS } from '../../core/defaults';
 
 const MINUTE = 60_000;
 // The contract's defaults, as the API applies them.

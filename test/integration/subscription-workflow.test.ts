@@ -14,12 +14,12 @@ import {
   changesSignal,
   deleteUpdate,
   deliveriesQuery,
-  deliveryWorkflowId,
   pauseUpdate,
   resumeUpdate,
   statusQuery,
 } from '../../workflows/messages';
-import type { Change } from '../../workflows/types';
+import { deliveryWorkflowId } from '../../core/ids';
+import type { Change } from '../../core/types';
 
 const bodies = (r: Receiver) => r.requests.map((q) => q.json as { changes: Change[] });
 

@@ -3,7 +3,7 @@
 // tenant's subscriptions (and "*"), channels filter, and partners get the contract's shape.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { startStack, type Json, type Stack } from '../helpers/stack';
 import { waitUntil } from '../helpers/subscriptions';

@@ -168,7 +168,7 @@ void describe('reliability: slow and hostile receivers', { timeout: 180_000 }, (
       assert.equal(outcome.slow!.status, 'delivered');
       assert.ok(outcome.slow!.attempts[0]!.durationMs >= 800);
       // Attempt 1: 500 with a 100 MB body is a failure; attempt 2: a 2xx is a success
-      // (contract §3), however big its body. Only the first KB is ever read.
+      // (docs/contract.md §3), however big its body. Only the first KB is ever read.
       assert.equal(outcome.hugeBody!.status, 'delivered');
       assert.equal(outcome.hugeBody!.attempts[0]!.statusCode, 500);
       assert.match(outcome.hugeBody!.attempts[0]!.error!, /receiver answered 500/);

@@ -3,7 +3,7 @@
 // that was in flight is delivered first, then the rest in order, and every key converges.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseDeliveryId } from '../../workflows/messages';
+import { parseDeliveryId } from '../../core/ids';
 import { call, createSubscription, publishUntilAccepted } from './helpers/api';
 import { Model, seededRandom, startModelReceiver, type ModelReceiver } from './helpers/model';
 import { Cluster } from './helpers/processes';

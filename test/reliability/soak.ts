@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHerald } from '../../src/runtime';
 import { installSdkLogger } from '../../src/worker';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 import { testConfig } from '../helpers/config';
 import { createSubscription, publishUntilAccepted } from './helpers/api';
 import { Model, seededRandom, startModelReceiver, type ModelReceiver } from './helpers/model';

@@ -3,7 +3,7 @@
 // Nothing the API answered 202 for may be lost (see SQLITE_PRAGMAS in src/temporal/dev-server.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 import { createSubscription, publishUntilAccepted } from './helpers/api';
 import { Model, startModelReceiver, type ModelReceiver } from './helpers/model';
 import { Cluster } from './helpers/processes';

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { deliveryWorkflowId } from '../../workflows/messages';
-import type { Change } from '../../workflows/types';
+import { deliveryWorkflowId } from '../../core/ids';
+import type { Change } from '../../core/types';
 import { createSubscription, publishUntilAccepted } from './helpers/api';
 import { Model, startModelReceiver, type ModelReceiver } from './helpers/model';
 import { Cluster } from './helpers/processes';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { CatalogError, eventOf, loadCatalog, type CatalogEntry } from '../../src/catalog/catalog';
 import { filterChange } from '../../src/catalog/filter';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 
 const DEFAULT_CATALOG = resolve(__dirname, '..', '..', 'config', 'events.json');
 

@@ -7,7 +7,7 @@ import {
   DEFAULT_CHANGE_URL_POLICY,
   stripChangeUrl,
   type ChangeUrlPolicy,
-} from '../../src/delivery/change-url-policy';
+} from '../../src/webhook/change-url-policy';
 import { loadCatalog } from '../../src/catalog/catalog';
 import { checkTemplates, deriveChangeUrl, type ChangeUrlRules } from '../../src/service/change-urls';
 import { normalizeChange } from '../../src/service/changes';

@@ -12,8 +12,8 @@ import {
   type Activities,
   type AttemptFailureDetails,
 } from '../../activities';
-import { coachviewSignature, generateSigningSecret } from '../../src/delivery/signing';
-import type { AttemptRecord, DeliveryInput } from '../../workflows/types';
+import { coachviewSignature, generateSigningSecret } from '../../src/webhook/signing';
+import type { AttemptRecord, DeliveryInput } from '../../core/types';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
 const SECRET = generateSigningSecret();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { GroupCommitter } from '../../src/service/group-commit';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 
 const change = (id: number | string, extra: Partial<Change> = {}): Change => ({
   action: 'update',

@@ -12,7 +12,7 @@ import {
   DeliveryError,
   type HttpClient,
   type Resolver,
-} from '../../src/delivery/http-client';
+} from '../../src/webhook/http-client';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
 const body = Buffer.from('{"changes":[]}');

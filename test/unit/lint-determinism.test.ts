@@ -8,7 +8,7 @@ import { ESLint } from 'eslint';
 const root = join(__dirname, '..', '..');
 const eslint = new ESLint({ cwd: root });
 // An existing workflow file's path, so typed linting finds it in the project.
-const asWorkflow = join(root, 'workflows', 'merge.ts');
+const asWorkflow = join(root, 'workflows', 'messages.ts');
 const asSrc = join(root, 'src', 'config.ts');
 
 async function ruleIds(code: string, filePath: string): Promise<string[]> {

@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { changeKey, mergeAll, mergeChange, PendingChanges } from '../../workflows/merge';
-import type { Action, Change } from '../../workflows/types';
+import { changeKey, mergeAll, mergeChange, PendingChanges } from '../../core/merge';
+import type { Action, Change } from '../../core/types';
 
 const c = (action: Action, id: number | string, v?: number, object = 'training'): Change =>
   v === undefined ? { action, object, id } : { action, object, id, data: { v } };

@@ -1,9 +1,9 @@
-// herald/receiver against Herald's own signer (src/delivery/signing.ts) and against the
-// standardwebhooks library, so the two implementations of contract §3 cannot drift apart.
+// herald/receiver against Herald's own signer (src/webhook/signing.ts) and against the
+// standardwebhooks library, so the two implementations of docs/contract.md §3 cannot drift apart.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { buildHeaders, generateSigningSecret } from '../../src/delivery/signing';
+import { buildHeaders, generateSigningSecret } from '../../src/webhook/signing';
 import {
   coachviewHeaderNames,
   headerNames,
@@ -13,7 +13,7 @@ import {
   type VerificationErrorCode,
   type VerifyDeliveryOptions,
 } from '../../src/receiver/index';
-import type { Change } from '../../workflows/types';
+import type { Change } from '../../core/types';
 
 // Compile-time: the receiver's own change type and Herald's are the same shape.
 const _toHerald = (c: ReceivedChange): Change => c;

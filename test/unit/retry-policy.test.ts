@@ -1,13 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  attemptOffsetsMs,
-  maximumIntervalMs,
-  retryDelayMs,
-  toRetryPolicy,
-} from '../../workflows/retry-policy';
-import type { RetryConfig } from '../../workflows/types';
-import { RETRY_DEFAULTS } from '../../src/api/subscription-schemas';
+import { attemptOffsetsMs, maximumIntervalMs, retryDelayMs, toRetryPolicy } from '../../core/retry-policy';
+import type { RetryConfig } from '../../core/types';
+import { RETRY_DEFAULTS } from '../../core/defaults';
 
 const MIN = 60_000;
 // The contract's defaults, as the API applies them.

@@ -6,13 +6,13 @@ import { ServiceError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { createCatalog } from '../../src/catalog/catalog';
 import { createMetrics } from '../../src/metrics';
-import { DEFAULT_CHANGE_URL_POLICY } from '../../src/delivery/change-url-policy';
+import { DEFAULT_CHANGE_URL_POLICY } from '../../src/webhook/change-url-policy';
 import type { ChangeUrlRules } from '../../src/service/change-urls';
 import { ChangeRouter, normalizeChange } from '../../src/service/changes';
 import { ApiError } from '../../src/service/errors';
 import { GroupCommitter } from '../../src/service/group-commit';
 import { RoutingTable } from '../../src/service/routing-table';
-import type { Change, PublicSubscription } from '../../workflows/types';
+import type { Change, PublicSubscription } from '../../core/types';
 import { publicSubscription } from '../helpers/subscriptions';
 
 const catalog = createCatalog([

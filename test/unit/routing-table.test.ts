@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RoutingTable } from '../../src/service/routing-table';
-import type { PublicSubscription } from '../../workflows/types';
+import type { PublicSubscription } from '../../core/types';
 import { publicSubscription } from '../helpers/subscriptions';
 
 const sub = publicSubscription;

@@ -9,12 +9,12 @@ import fc from 'fast-check';
 import type { Client } from '@temporalio/client';
 import { createCatalog } from '../../src/catalog/catalog';
 import { createMetrics } from '../../src/metrics';
-import { DEFAULT_CHANGE_URL_POLICY } from '../../src/delivery/change-url-policy';
+import { DEFAULT_CHANGE_URL_POLICY } from '../../src/webhook/change-url-policy';
 import { ChangeRouter, normalizeChange } from '../../src/service/changes';
 import { GroupCommitter } from '../../src/service/group-commit';
 import { receives, type RoutableChange } from '../../src/service/routing-rules';
 import { RoutingTable } from '../../src/service/routing-table';
-import type { Change, PublicSubscription } from '../../workflows/types';
+import type { Change, PublicSubscription } from '../../core/types';
 import { publicSubscription } from '../helpers/subscriptions';
 
 const EVENTS = ['training.update', 'training.destroy', 'institute.update'];
@@ -69,7 +69,11 @@ const changesArb = fc.array(changeArb, { minLength: 1, maxLength: 20 }).map((spe
         ...(s.tenant === undefined ? {} : { tenant: s.tenant }),
         ...(s.channels === undefined ? {} : { channels: s.channels }),
       },
-      { apiBaseUrl: 'https://api.example.com', policy: DEFAULT_CHANGE_URL_POLICY, urlTemplate: () => undefined },
+      {
+        apiBaseUrl: 'https://api.example.com',
+        policy: DEFAULT_CHANGE_URL_POLICY,
+        urlTemplate: () => undefined,
+      },
     );
   }),
 );

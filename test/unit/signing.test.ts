@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import pkg from '../../package.json';
-import { createHttpClient, type HttpClient } from '../../src/delivery/http-client';
+import { createHttpClient, type HttpClient } from '../../src/webhook/http-client';
 import {
   buildHeaders,
   coachviewSignature,
@@ -13,8 +13,8 @@ import {
   generateToken,
   liveSecrets,
   standardSignature,
-} from '../../src/delivery/signing';
-import type { SigningSecret } from '../../workflows/types';
+} from '../../src/webhook/signing';
+import type { SigningSecret } from '../../core/types';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
 const SECRET_A = generateSigningSecret();
@@ -106,7 +106,7 @@ void describe('headers as a real receiver gets them', () => {
   }
   const now = new Date().toISOString();
 
-  void test('every header of contract §3, exact body bytes, both signatures verify', async () => {
+  void test('every header of docs/contract.md §3, exact body bytes, both signatures verify', async () => {
     const i = await send('x-webhook-', [{ secret: SECRET_A, createdAt: now }]);
     const req = receiver.requests[i]!;
     const h = headersOf(receiver, i);

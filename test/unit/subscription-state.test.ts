@@ -1,7 +1,7 @@
 // The subscription entity's batching decisions and secret rotation, on a fake clock.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROTATION_OVERLAP_MS, SubscriptionEntity } from '../../workflows/subscription-state';
+import { ROTATION_OVERLAP_MS, SubscriptionEntity } from '../../core/subscription';
 import { subscriptionConfig, update } from '../helpers/subscriptions';
 
 const entity = (batching = {}) =>

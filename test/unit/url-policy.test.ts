@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkSubscriptionUrl, isForbiddenAddress } from '../../src/delivery/url-policy';
+import { checkSubscriptionUrl, isForbiddenAddress } from '../../src/webhook/url-policy';
 
 void describe('isForbiddenAddress', () => {
   const forbidden = [

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkTemplates, type ChangeUrlRules } from '../../service/change-urls';
 import { normalizeChange } from '../../service/changes';
 import { notFound } from '../../service/errors';
-import { isSubscriptionId } from '../../service/ids';
+import { isSubscriptionId } from '../../../core/ids';
 import { PUBLISH, type ApiContext } from '../context';
 import { errorResponses, idParams, publishResult } from '../schemas';
 

@@ -5,13 +5,15 @@
 // /codec/ui/<token>/decode|encode for the Temporal UI, which cannot send our bearer header. The
 // token is an HMAC of the admin key, so a token seen in a UI setting, a process list or a
 // browser's history neither is nor reveals the admin key, and it changes when the key does.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../../service/errors';
+import { codecUiToken } from '../../temporal/codec';
+import { digest } from '../auth';
 import { ADMIN, type ApiContext } from '../context';
 import { ERROR_CODES, errorResponses, errorSchema } from '../schemas';
 
@@ -36,19 +38,6 @@ const toJson = (p: Payload): PayloadJson => ({
   data: p.data ? Buffer.from(p.data).toString('base64') : undefined,
 });
 
-const UI_TOKEN_LABEL = 'herald codec ui token v1';
-
-/** The codec token derived from the admin key (base64url of HMAC-SHA256; not the key itself). */
-export function codecUiToken(adminKey: string): string {
-  return createHmac('sha256', adminKey).update(UI_TOKEN_LABEL).digest('base64url');
-}
-
-/** What the Temporal UI is given as its codec endpoint; it appends /decode and /encode. */
-export function codecUiEndpoint(baseUrl: string, adminKey: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/codec/ui/${codecUiToken(adminKey)}`;
-}
-
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 // The token sits in the path; the request log shows the route's shape instead.
 const redactToken = (url: string) => url.replace(/\/codec\/ui\/[^/?#]*/, '/codec/ui/[redacted]');
 

@@ -1,4 +1,4 @@
-// Configuration routes: create, list, read, change and delete subscriptions (contract §2).
+// Configuration routes: create, list, read, change and delete subscriptions (docs/contract.md §2).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scopeOf } from '../auth';

@@ -1,5 +1,5 @@
 // A publisher and an operator talking to Herald's HTTP API over the network, as outsiders do.
-import type { Change } from '../../../workflows/types';
+import type { Change } from '../../../core/types';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../../helpers/config';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

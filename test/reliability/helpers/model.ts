@@ -2,8 +2,8 @@
 // had accepted (202). The receiver side counts only the requests it acknowledged with 2xx,
 // in arrival order, as a real receiver that applies bodies in order would.
 import type { ServerResponse } from 'node:http';
-import { changeKey } from '../../../workflows/merge';
-import type { Action, Change } from '../../../workflows/types';
+import { changeKey } from '../../../core/merge';
+import type { Action, Change } from '../../../core/types';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../../helpers/receiver';
 import { finalStateByKey } from '../../helpers/subscriptions';
 

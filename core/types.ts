@@ -3,7 +3,7 @@
 
 export type Action = 'import' | 'update' | 'destroy';
 
-/** One change as the publisher sends it and the partner receives it (contract §2, §3). */
+/** One change as the publisher sends it and the partner receives it (docs/contract.md §2, §3). */
 export interface Change {
   action: Action;
   object: string;
@@ -170,7 +170,7 @@ export interface DeliveryState {
   attemptsLeft?: number | null;
 }
 
-/** Fields a PATCH may change (contract §2: any of the creation fields). */
+/** Fields a PATCH may change (docs/contract.md §2: any of the creation fields). */
 export type SubscriptionPatch = Partial<
   Pick<
     SubscriptionConfig,

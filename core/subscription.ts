@@ -21,7 +21,7 @@ export const MAX_SUMMARIES = 100;
  * batch's JSON (before compression) well under it, whatever maxBatchSize says.
  */
 export const MAX_BATCH_BYTES = 1_000_000;
-/** An old secret keeps signing this long after a rotation (contract §2). */
+/** An old secret keeps signing this long after a rotation (docs/contract.md §2). */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 /**
  * The open window's bound. Past it, while nothing can leave (a delivery in flight or paused),

@@ -1,4 +1,4 @@
-// The merge rules of contract §4, as pure functions so they can be tested on their own and
+// The merge rules of docs/contract.md §4, as pure functions so they can be tested on their own and
 // used unchanged inside the deterministic workflow.
 import type { Change } from './types';
 

@@ -1,9 +1,9 @@
-// Signatures and headers of an outgoing webhook (contract §3). Two schemes at once: the
+// Signatures and headers of an outgoing webhook (docs/contract.md §3). Two schemes at once: the
 // Coachview one (one HMAC over the body, keyed by the secret string) so Coachview receivers
 // work unchanged, and Standard Webhooks (id + timestamp + body, one entry per live secret) so
 // a receiver can use any standardwebhooks library and rotate secrets without downtime.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { SigningSecret } from '../../workflows/types';
+import type { SigningSecret } from '../../core/types';
 import pkg from '../../package.json';
 
 const SECRET_PREFIX = 'whsec_';
@@ -66,7 +66,7 @@ export interface HeaderInput {
   userAgent?: string;
 }
 
-/** Every header of contract §3, lower-case names. */
+/** Every header of docs/contract.md §3, lower-case names. */
 export function buildHeaders(input: HeaderInput): Record<string, string> {
   const [newest] = input.secrets;
   if (!newest) throw new Error('cannot sign a delivery without a signing secret');

@@ -43,7 +43,7 @@ export function literalIpHost(url: URL): string | null {
 }
 
 /**
- * Checks a subscription URL against contract §2: absolute, no credentials, and unless insecure
+ * Checks a subscription URL against docs/contract.md §2: absolute, no credentials, and unless insecure
  * URLs are allowed `https:` on port 443 and no forbidden literal IP. Host names are not resolved
  * here: an answer checked now could change before the connection, so the HTTP client checks the
  * address it actually connects to.

@@ -1,0 +1,28 @@
+// The Temporal gateway: the client calls the API makes, each bounded by a deadline. The
+// services and the API reach the workflows through here, never through workflows/ directly.
+import type { Client } from '@temporalio/client';
+import { subscriptionWorkflowId } from '../../core/ids';
+import type { Change } from '../../core/types';
+import { changesSignal } from '../../workflows/messages';
+
+/** What a changes signal ended with, for the `herald_signals_sent_total` outcome label. */
+export type SignalOutcome = 'ok' | 'not_found' | 'error';
+
+/**
+ * The group committer's send: one `changes` signal to a subscription's workflow, within
+ * `timeoutMs`. Resolves once Temporal has recorded it.
+ */
+export function changesSender(
+  client: Client,
+  timeoutMs: number,
+): (subscriptionId: string, changes: Change[]) => Promise<void> {
+  return (id, changes) =>
+    client.withDeadline(Date.now() + timeoutMs, () =>
+      client.workflow.getHandle(subscriptionWorkflowId(id)).signal(changesSignal, { changes }),
+    );
+}
+
+export function signalOutcome(ok: boolean, error: unknown): SignalOutcome {
+  if (ok) return 'ok';
+  return (error as Error | undefined)?.name === 'WorkflowNotFoundError' ? 'not_found' : 'error';
+}
