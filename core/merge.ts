@@ -68,18 +68,19 @@ export class PendingChanges {
     return this.totalBytes;
   }
 
-  add(change: Change, now: number): void {
+  /** `size`: the change's JSON length if the sender measured it (a merged change is measured here). */
+  add(change: Change, now: number, size?: number): void {
     const key = changeKey(change);
     const prev = this.entries.get(key);
     this.entries.delete(key);
     const merged = mergeChange(prev?.change, change);
-    const bytes = changeBytes(merged);
+    const bytes = merged === change && size !== undefined ? size : changeBytes(merged);
     this.totalBytes += bytes - (prev?.bytes ?? 0);
     this.entries.set(key, { key, change: merged, firstAt: prev?.firstAt ?? now, lastAt: now, bytes });
   }
 
-  addAll(changes: Change[], now: number): void {
-    for (const c of changes) this.add(c, now);
+  addAll(changes: Change[], now: number, sizes?: number[]): void {
+    changes.forEach((c, i) => this.add(c, now, sizes?.[i]));
   }
 
   /**
@@ -114,8 +115,14 @@ export class PendingChanges {
     return latest;
   }
 
-  changes(): Change[] {
-    return [...this.entries.values()].map((e) => e.change);
+  /** In batch order; at most `limit` of them. */
+  changes(limit = Number.POSITIVE_INFINITY): Change[] {
+    const out: Change[] = [];
+    for (const e of this.entries.values()) {
+      if (out.length >= limit) break;
+      out.push(e.change);
+    }
+    return out;
   }
 
   /** Plain data for continue-as-new: Maps do not survive JSON. */

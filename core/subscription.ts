@@ -151,8 +151,8 @@ export class SubscriptionEntity {
     return this.deleted ? 'deleted' : this.paused ? 'paused' : 'active';
   }
 
-  receive(changes: Change[], now: number): void {
-    this.pending.addAll(changes, now);
+  receive(changes: Change[], now: number, sizes?: number[]): void {
+    this.pending.addAll(changes, now, sizes);
     this.counters.changesReceived += changes.length;
     this.counters.signalsReceived += 1;
     this.lastChangeAt = now;

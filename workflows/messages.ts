@@ -14,7 +14,11 @@ import type {
 } from '../core/types';
 
 /** New changes for a subscription (already filtered for personal data and details). */
-export const changesSignal = defineSignal<[{ changes: Change[] }]>('changes');
+/**
+ * `sizes`: each change's JSON length, measured once by the API, so a workflow task that takes a
+ * burst of buffered signals does not serialize every change again (absent in older signals).
+ */
+export const changesSignal = defineSignal<[{ changes: Change[]; sizes?: number[] }]>('changes');
 /** Sent by a delivery workflow to its subscription when it has ended. */
 export const deliveryFinishedSignal = defineSignal<[DeliveryResult]>('deliveryFinished');
 /** Sent by the subscription to a sealed delivery when its turn has come. */

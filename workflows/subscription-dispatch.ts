@@ -92,12 +92,14 @@ export async function deliverBatch(sub: SubscriptionEntity, onFailed: () => void
 
 /**
  * Seals the open window's oldest batches into delivery children that wait for their release,
- * until the window is back under its bound. All are started in one workflow task, so sealing
- * keeps up with any ingest rate. Returns how many children were started.
+ * until the window is back under its bound or `maxBytes` of changes are sealed: the children of
+ * one workflow task carry a few MB at most, so the task stays short and sealing keeps up with
+ * ingest. Returns how many children were started.
  */
-export async function sealBatches(sub: SubscriptionEntity, max: number): Promise<number> {
+export async function sealBatches(sub: SubscriptionEntity, maxBytes: number): Promise<number> {
   const inputs: DeliveryInput[] = [];
-  while (inputs.length < max && sub.needsSeal()) {
+  const before = sub.pending.bytes;
+  while (before - sub.pending.bytes < maxBytes && sub.needsSeal()) {
     const batch = sub.seal();
     inputs.push({ ...inputOf(sub, batch.sequence, batch.changes), queued: true });
   }

@@ -50,8 +50,10 @@ export const DEFAULT_HISTORY_LIMIT = 4096;
 export const CHILDREN_PER_RUN = 500;
 /** History bytes after which a run continues as new: a replay of a run stays short. */
 export const HISTORY_BYTES_LIMIT = 4 * 1024 * 1024;
-/** Batches sealed in one workflow task: bounds the task's commands and its duration. */
-export const SEALS_PER_TASK = 8;
+/** Change bytes sealed in one workflow task: bounds the task's payloads and its duration. */
+export const SEAL_BYTES_PER_TASK = 3 * 1024 * 1024;
+/** The pending query answers the oldest changes only: a query result must stay far under 2 MB. */
+export const PENDING_QUERY_LIMIT = 2_000;
 /** Fast path and bounded backlog; runs recorded before them replay the old way. */
 export const FAST_PATH_PATCH = 'herald-fast-path-sealed-backlog';
 
@@ -96,9 +98,9 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     );
   };
 
-  setHandler(changesSignal, ({ changes }) => {
+  setHandler(changesSignal, ({ changes, sizes }) => {
     const wasEmpty = sub.pending.size === 0;
-    sub.receive(changes, now());
+    sub.receive(changes, now(), sizes);
     // Not woken for every signal: the debounce timer already running covers the common case.
     if (wasEmpty || sub.pending.size >= sub.config.batching.maxBatchSize || shouldContinueAsNew())
       wake = true;
@@ -110,7 +112,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   });
   setHandler(statusQuery, () => sub.status());
   setHandler(deliveriesQuery, () => sub.deliveries);
-  setHandler(pendingQuery, () => sub.pending.changes());
+  setHandler(pendingQuery, () => sub.pending.changes(PENDING_QUERY_LIMIT));
   setHandler(deliveryChangesQuery, (sequence) => sub.retainedChanges(sequence));
 
   // Control messages change what the main loop waits for, and what the UI shows.
@@ -194,7 +196,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (sub.deleted) break;
     // Sealing comes before continue-as-new: what a new run carries must be within the bound.
     if (v2 && sub.needsSeal()) {
-      childrenStarted += await sealBatches(sub, SEALS_PER_TASK);
+      childrenStarted += await sealBatches(sub, SEAL_BYTES_PER_TASK);
       continue;
     }
     if (shouldContinueAsNew()) {

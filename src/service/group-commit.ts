@@ -6,6 +6,7 @@
 // (an idle subscription's first signal still leaves at once). A caller's promise settles only
 // when every signal carrying its changes has been acknowledged by Temporal (durable).
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { measure } from '../temporal/gateway';
 import type { Change } from '../../core/types';
 
 /** Sends one changes signal; resolves once Temporal has recorded it. */
@@ -168,16 +169,7 @@ export class GroupCommitter {
   }
 }
 
-/**
- * A change routed to many subscriptions is one object shared by all of them (see ChangeRouter),
- * so it is serialized once to be sized, not once per subscription.
- */
-const sizes = new WeakMap<Change, number>();
-function sizeOf(change: Change): number {
-  let size = sizes.get(change);
-  if (size === undefined) sizes.set(change, (size = Buffer.byteLength(JSON.stringify(change)) + 1));
-  return size;
-}
+const sizeOf = (change: Change): number => measure(change).bytes;
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
 

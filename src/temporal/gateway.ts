@@ -18,11 +18,28 @@ export function changesSender(
 ): (subscriptionId: string, changes: Change[]) => Promise<void> {
   return (id, changes) =>
     client.withDeadline(Date.now() + timeoutMs, () =>
-      client.workflow.getHandle(subscriptionWorkflowId(id)).signal(changesSignal, { changes }),
+      client.workflow
+        .getHandle(subscriptionWorkflowId(id))
+        .signal(changesSignal, { changes, sizes: changes.map((c) => measure(c).chars) }),
     );
 }
 
 export function signalOutcome(ok: boolean, error: unknown): SignalOutcome {
   if (ok) return 'ok';
   return (error as Error | undefined)?.name === 'WorkflowNotFoundError' ? 'not_found' : 'error';
+}
+
+/**
+ * A change routed to many subscriptions is one object shared by all of them (see ChangeRouter),
+ * so it is serialized once to be measured, not once per subscription: `bytes` (UTF-8, what a
+ * signal weighs) and `chars` (JSON length, the unit of the workflow's own bounds).
+ */
+const measures = new WeakMap<Change, { bytes: number; chars: number }>();
+export function measure(change: Change): { bytes: number; chars: number } {
+  let m = measures.get(change);
+  if (!m) {
+    const json = JSON.stringify(change);
+    measures.set(change, (m = { bytes: Buffer.byteLength(json) + 1, chars: json.length + 1 }));
+  }
+  return m;
 }
