@@ -1,5 +1,6 @@
-// Continue-as-new under load: the server suggests it every ~40 events; 5,000 changes over
-// 1,000 keys in 500 signals, with deliveries in flight throughout, must all converge.
+// Continue-as-new under load: the server suggests it every ~30 events; 5,000 changes over 1,000
+// keys in 500 signals, with deliveries in flight throughout, must all converge. At 40 a loaded CI
+// machine saw only 9 runs (signals pile into one task); 30 gives ~25 here, a margin over the 10.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -10,12 +11,12 @@ import { changesSignal, statusQuery } from '../../workflows/messages';
 import { changeKey } from '../../core/merge';
 import type { Action, Change } from '../../core/types';
 
-describe('continue-as-new (dev server, suggestContinueAsNew=40)', () => {
+describe('continue-as-new (dev server, suggestContinueAsNew=30)', () => {
   let t: TemporalHarness;
   let receiver: Receiver;
   before(async () => {
     t = await startTemporal({
-      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=30'],
     });
     await t.startWorker();
     receiver = await startReceiver();
@@ -58,6 +59,7 @@ describe('continue-as-new (dev server, suggestContinueAsNew=40)', () => {
     };
     await waitUntil(converged, 120_000, 'every key in its final state');
     const status = await h.query(statusQuery);
+    console.log(`continued as new ${status.counters.continuedAsNew} times`);
     assert.equal(status.counters.changesReceived, 5_000, 'every change reached pending exactly once');
     assert.ok(
       status.counters.continuedAsNew >= 10,
