@@ -11,6 +11,9 @@ export interface SubscriptionSpec {
 }
 
 export class HeraldApi {
+  /** 503 subscription_busy answers waited out (backpressure), over this client's life. */
+  busyRefusals = 0;
+
   constructor(
     private readonly base: string,
     private readonly adminKey: string,
@@ -18,17 +21,25 @@ export class HeraldApi {
   ) {}
 
   private async call(method: string, path: string, key: string, body?: string): Promise<unknown> {
-    const res = await fetch(this.base + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body,
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-    return text ? JSON.parse(text) : undefined;
+    for (;;) {
+      const res = await fetch(this.base + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body,
+      });
+      const text = await res.text();
+      // Backpressure, as a well-behaved publisher takes it: wait as told, then send it again.
+      if (res.status === 503 && text.includes('"subscription_busy"')) {
+        this.busyRefusals++;
+        await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+        continue;
+      }
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+      return text ? JSON.parse(text) : undefined;
+    }
   }
 
   /** Creates `n` subscriptions to every event ("*"), 8 at a time; returns their ids in order. */

@@ -165,7 +165,7 @@ function fastPathRows(r: BenchResults, base?: BenchResults): string[][] {
     rows.push([
       `9 backlog: ${n(bl.keys)} keys during an outage`,
       `${n(bl.changesPerSecond)} changes/s in; final ${bl.recoverySeconds} s after up`,
-      `peak RSS ${bl.peakRssMb} MB; longest task ${bl.maxWorkflowTaskMs} ms; largest payload ${bl.maxPayloadKb} KB (${bl.maxPayloadAt}); ${n(bl.batches)} batches`,
+      `peak RSS ${bl.peakRssMb} MB; longest task ${bl.maxWorkflowTaskMs} ms; slowest replay ${bl.maxReplayMs ?? '?'} ms; largest payload ${bl.maxPayloadKb} KB (${bl.maxPayloadAt}); ${n(bl.batches)} batches; ${n(bl.busyRefusals ?? 0)} busy 503s`,
       'task ≤ 2 s; payload ≤ 1 MB',
       base?.backlog ? `${base.backlog.recoverySeconds} s` : '',
     ]);

@@ -125,7 +125,13 @@ async function main(): Promise<void> {
       return;
     }
     if (args.has('--only=backlog')) {
-      console.log(JSON.stringify(await measureBacklog(ctx, createEncryptionCodec(keys.encryptionKey)), null, 2));
+      console.log(
+        JSON.stringify(
+          await measureBacklog(ctx, createEncryptionCodec(keys.encryptionKey), keys.encryptionKey),
+          null,
+          2,
+        ),
+      );
       return;
     }
     log('1 engine limit');
@@ -157,7 +163,7 @@ async function main(): Promise<void> {
     log('8 steady latency, debounce 0');
     const steady = await measureSteady(ctx);
     log(`9 backlog of ${quick ? '20,000' : '1,000,000'} keys during an outage`);
-    const backlog = await measureBacklog(ctx, createEncryptionCodec(keys.encryptionKey));
+    const backlog = await measureBacklog(ctx, createEncryptionCodec(keys.encryptionKey), keys.encryptionKey);
     log('3 added latency');
     const latency = await measureLatency(ctx);
     log('4 coalescing');

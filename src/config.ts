@@ -86,6 +86,12 @@ export const envSchema = z.object({
     .default(4 * 1024 * 1024),
   HERALD_ROUTING_REFRESH_MS: z.coerce.number().int().min(100).default(2000),
   HERALD_GROUP_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  HERALD_SUBSCRIPTION_MAX_BYTES_PER_SEC: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(1024 * 1024),
+  HERALD_SUBSCRIPTION_MAX_QUEUE_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -124,6 +130,9 @@ export interface HeraldConfig {
   routingRefreshMs: number;
   /** Least time between two changes signals to one subscription from one API process (ms). */
   groupCommitIntervalMs?: number;
+  /** Backpressure per subscription and API process: bytes/s signalled, and the longest wait. */
+  subscriptionMaxBytesPerSec?: number;
+  subscriptionMaxQueueMs?: number;
   logLevel: Env['HERALD_LOG_LEVEL'];
   /** Which values were generated and where they are kept, for the start-up banner. */
   generatedKeysFile?: string;
@@ -242,6 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     sdkMetricsAddress: e.HERALD_SDK_METRICS_ADDRESS,
     routingRefreshMs: e.HERALD_ROUTING_REFRESH_MS,
     groupCommitIntervalMs: e.HERALD_GROUP_COMMIT_INTERVAL_MS,
+    subscriptionMaxBytesPerSec: e.HERALD_SUBSCRIPTION_MAX_BYTES_PER_SEC,
+    subscriptionMaxQueueMs: e.HERALD_SUBSCRIPTION_MAX_QUEUE_MS,
     logLevel: e.HERALD_LOG_LEVEL,
     generatedKeysFile,
   };

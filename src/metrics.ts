@@ -10,6 +10,8 @@ export interface Metrics {
   registry: Registry;
   changesReceived: Counter;
   changesRouted: Counter;
+  /** Changes of requests refused with 503 subscription_busy (backpressure). */
+  changesRefusedBusy: Counter;
   signalsSent: Counter<'outcome'>;
   groupCommitBatchSize: Histogram;
   deliveries: Counter<'outcome'>;
@@ -36,6 +38,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
   const changesRouted = new Counter({
     name: 'herald_changes_routed_total',
     help: 'Changes signalled to subscriptions (one change routed to n subscriptions counts n).',
+    registers,
+  });
+  const changesRefusedBusy = new Counter({
+    name: 'herald_changes_refused_busy_total',
+    help: 'Changes refused with 503 subscription_busy because a subscription was taking them faster than its bound.',
     registers,
   });
   const signalsSent = new Counter({
@@ -80,6 +87,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
     subscriptionsBroken,
     changesReceived,
     changesRouted,
+    changesRefusedBusy,
     signalsSent,
     groupCommitBatchSize,
     deliveries,

@@ -7,7 +7,10 @@ import type { BenchContext } from '../context';
 import { FinalState } from '../context';
 import { round, runPool, sleep, waitFor } from '../pool';
 import { rssKb } from '../../test/reliability/helpers/processes';
-import { historyStats } from '../../test/helpers/history-stats';
+import { historyStats, slowestReplay } from '../../test/helpers/history-stats';
+import { workflowBundle } from '../../src/temporal/bundle';
+import { heraldDataConverter } from '../../src/temporal/data-converter';
+import { installSdkLogger } from '../../src/worker';
 import { deliveryWorkflowId, subscriptionWorkflowId } from '../../core/ids';
 import { INGEST_CONCURRENCY } from './ingest';
 
@@ -24,6 +27,10 @@ export interface BacklogResult {
   liveHeapMbAtPeak: number;
   liveRssMbAfter: number;
   maxWorkflowTaskMs: number;
+  /** The slowest replay of a whole subscription run (replay worker start-up included). */
+  maxReplayMs: number;
+  /** Publish requests answered 503 subscription_busy and sent again after Retry-After. */
+  busyRefusals: number;
   maxPayloadKb: number;
   maxPayloadAt: string;
   runs: number;
@@ -31,7 +38,11 @@ export interface BacklogResult {
   recoverySeconds: number;
 }
 
-export async function measureBacklog(ctx: BenchContext, codec: PayloadCodec): Promise<BacklogResult> {
+export async function measureBacklog(
+  ctx: BenchContext,
+  codec: PayloadCodec,
+  encryptionKey: string,
+): Promise<BacklogResult> {
   // HERALD_BENCH_BACKLOG_KEYS: a size in between, for experiments.
   const keys = Number(process.env.HERALD_BENCH_BACKLOG_KEYS ?? (ctx.quick ? 20_000 : 1_000_000));
   const [id] = await ctx.api.createSubscriptions(1, () => ({
@@ -63,12 +74,14 @@ export async function measureBacklog(ctx: BenchContext, codec: PayloadCodec): Pr
         })),
       });
     const start = Date.now();
+    const refusedBefore = ctx.api.busyRefusals;
     await runPool(
       INGEST_CONCURRENCY,
       (r) => r < keys / PER_REQUEST,
       async (r) => void (await ctx.api.publishRaw(body(r))),
     );
     const ingestSeconds = (Date.now() - start) / 1000;
+    const busyRefusals = ctx.api.busyRefusals - refusedBefore;
     await sleep(5_000); // the last signals and seals
     const atPeak = await ctx.heraldMemory();
     const recovered = Date.now();
@@ -91,6 +104,11 @@ export async function measureBacklog(ctx: BenchContext, codec: PayloadCodec): Pr
     const ids = [subscriptionWorkflowId(id!)];
     for (let n = 1; n <= batches; n++) ids.push(deliveryWorkflowId(id!, n));
     const stats = await historyStats(ctx.temporal, ids, codec);
+    installSdkLogger('ERROR');
+    const replay = await slowestReplay(ctx.temporal, ids[0]!, {
+      workflowBundle: await workflowBundle(),
+      dataConverter: heraldDataConverter(encryptionKey),
+    });
     return {
       keys,
       ingestSeconds: round(ingestSeconds, 1),
@@ -100,6 +118,8 @@ export async function measureBacklog(ctx: BenchContext, codec: PayloadCodec): Pr
       liveHeapMbAtPeak: round(atPeak.heapUsed / 1024 / 1024),
       liveRssMbAfter: round(after.rss / 1024 / 1024),
       maxWorkflowTaskMs: stats.maxTaskMs,
+      maxReplayMs: replay.ms,
+      busyRefusals,
       maxPayloadKb: round(stats.maxPayloadBytes / 1024),
       maxPayloadAt: stats.maxPayloadAt,
       runs: stats.runs,

@@ -78,6 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const committer = new GroupCommitter(changesSender(client, callTimeoutMs), {
     minIntervalMs: deps.groupCommitIntervalMs ?? config.groupCommitIntervalMs,
+    maxBytesPerSecond: config.subscriptionMaxBytesPerSec,
+    maxQueueMs: config.subscriptionMaxQueueMs,
     onSignal: ({ submissions, ok, error }) => {
       metrics.signalsSent.inc({ outcome: signalOutcome(ok, error) });
       if (ok) metrics.groupCommitBatchSize.observe(submissions);

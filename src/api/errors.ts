@@ -92,6 +92,7 @@ function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply, b
   const body: ErrorBody = { error: e.code, message: e.message };
   if (e.details && e.statusCode < 500) body.details = e.details;
   if (e.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+  if (e.retryAfterSeconds !== undefined) void reply.header('retry-after', String(e.retryAfterSeconds));
   return reply.code(e.statusCode).type('application/json; charset=utf-8').send(body);
 }
 

@@ -12,7 +12,13 @@ export const ERROR_CODES = {
   413: ['payload_too_large'],
   415: ['unsupported_media_type'],
   500: ['internal_error'],
-  503: ['temporal_unavailable', 'shutting_down', 'subscription_broken', 'temporal_not_set_up'],
+  503: [
+    'temporal_unavailable',
+    'shutting_down',
+    'subscription_broken',
+    'subscription_busy',
+    'temporal_not_set_up',
+  ],
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_CODES;

@@ -14,7 +14,7 @@ import { ApiError, fromTemporal, notFound } from './errors';
 import { ALL_TENANTS, deliveredShape, directAllowed, type RoutableChange } from './routing-rules';
 import { runStatus } from './subscriptions';
 import { temporalCall } from './temporal-calls';
-import type { GroupCommitter } from './group-commit';
+import { GroupCommitter } from './group-commit';
 import type { RoutingTable } from './routing-table';
 
 /** Fills the defaults of docs/contract.md §2: `event`, and `url` unless the change is a destroy. */
@@ -32,6 +32,18 @@ export const brokenUnavailable = (id: string): ApiError =>
     'subscription_broken',
     `subscription ${id} is broken (its workflow was closed outside Herald); nothing of this request was acknowledged for it. Retry later; an operator restores it with POST /v1/subscriptions/${id}/restore`,
   );
+
+/** 503 with Retry-After: the subscription is taking changes faster than its workflow can absorb. */
+export const busyUnavailable = (id: string, retryAfterMs: number): ApiError => {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new ApiError(
+    503,
+    'subscription_busy',
+    `subscription ${id} is receiving changes faster than it can durably take them; nothing of this request was acknowledged. Retry after ${seconds} s (changes merge by key, so retrying is safe)`,
+    undefined,
+    { retryAfterSeconds: seconds },
+  );
+};
 
 export interface PublishResult {
   accepted: number;
@@ -81,6 +93,8 @@ export class ChangeRouter {
       }
     }
     const targets = [...perSub.values()];
+    // All or nothing: a request is refused before any of it is signalled if one lane is full.
+    for (const t of targets) this.admit(t.sub.id, t.changes, changes.length);
     const results = await Promise.allSettled(
       targets.map((t) => this.deps.committer.submit(t.sub.id, t.changes)),
     );
@@ -118,6 +132,7 @@ export class ChangeRouter {
       throw new ApiError(409, 'tenant_mismatch', message, [{ in: 'body', path, code: 'custom', message }]);
     });
     const filtered = changes.map((c) => this.filter(deliveredShape(c, sub.tenant), sub));
+    this.admit(id, filtered, changes.length);
     try {
       await this.deps.committer.submit(id, filtered);
     } catch (err) {
@@ -128,6 +143,14 @@ export class ChangeRouter {
     this.deps.metrics.changesRouted.inc(filtered.length);
     this.deps.metrics.changesReceived.inc(changes.length);
     return { accepted: changes.length, subscriptions: 1 };
+  }
+
+  /** Throws 503 subscription_busy, counting the request's `requested` changes, if id's lane is full. */
+  private admit(id: string, changes: Change[], requested: number): void {
+    const retryAfterMs = this.deps.committer.refusal(id, GroupCommitter.bytesOf(changes));
+    if (retryAfterMs === undefined) return;
+    this.deps.metrics.changesRefusedBusy.inc(requested);
+    throw busyUnavailable(id, retryAfterMs);
   }
 
   private filter(change: Change, sub: PublicSubscription): Change {

@@ -20,11 +20,15 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = 'ApiError';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** Sent as `Retry-After` when set. */
+  readonly retryAfterSeconds?: number;
 }
 
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} not found`);

@@ -5,6 +5,12 @@
 // least minIntervalMs apart, so the rate is bounded even when Temporal answers in a millisecond
 // (an idle subscription's first signal still leaves at once). A caller's promise settles only
 // when every signal carrying its changes has been acknowledged by Temporal (durable).
+//
+// Backpressure: one subscription workflow can only absorb (merge, seal, continue-as-new) so many
+// bytes a second with short workflow tasks. Each lane therefore signals at most
+// maxBytesPerSecond; what arrives faster waits in the lane, and once the wait would pass
+// maxQueueMs the caller is told to come back later (refusal) instead of the history outgrowing
+// what a worker can replay in time.
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { measure } from '../temporal/gateway';
 import type { Change } from '../../core/types';
@@ -19,6 +25,10 @@ export interface GroupCommitOptions {
   maxBytes?: number;
   /** Least time between the starts of two signals to one subscription (ms). */
   minIntervalMs?: number;
+  /** Bytes a second one subscription is signalled at most, from this process. */
+  maxBytesPerSecond?: number;
+  /** Longest wait in a lane before further changes for it are refused (ms). */
+  maxQueueMs?: number;
   /** Called after each signal with how many submissions and changes it carried. */
   onSignal?: (info: {
     subscriptionId: string;
@@ -45,18 +55,24 @@ interface Part {
 
 interface Lane {
   queue: Part[];
+  /** Bytes of the parts in `queue`. */
+  queuedBytes: number;
   inFlight: Promise<void> | null;
 }
 
 export const DEFAULT_MAX_CHANGES = 1000;
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MIN_INTERVAL_MS = 50;
+export const DEFAULT_MAX_BYTES_PER_SECOND = 1024 * 1024;
+export const DEFAULT_MAX_QUEUE_MS = 5_000;
 
 export class GroupCommitter {
   private readonly lanes = new Map<string, Lane>();
   private readonly maxChanges: number;
   private readonly maxBytes: number;
   private readonly minIntervalMs: number;
+  private readonly bytesPerMs: number;
+  private readonly maxQueueMs: number;
 
   constructor(
     private readonly send: SendChanges,
@@ -65,6 +81,26 @@ export class GroupCommitter {
     this.maxChanges = opts.maxChanges ?? DEFAULT_MAX_CHANGES;
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.minIntervalMs = opts.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
+    this.bytesPerMs = (opts.maxBytesPerSecond ?? DEFAULT_MAX_BYTES_PER_SECOND) / 1000;
+    this.maxQueueMs = opts.maxQueueMs ?? DEFAULT_MAX_QUEUE_MS;
+  }
+
+  /**
+   * When `bytes` more for this subscription would wait longer than maxQueueMs behind what is
+   * already queued: how long to come back after (ms). Undefined: it is admitted. A lane with
+   * nothing queued admits anything, so a single large request is never refused for its size.
+   */
+  refusal(subscriptionId: string, bytes: number): number | undefined {
+    const queued = this.lanes.get(subscriptionId)?.queuedBytes ?? 0;
+    if (queued === 0 || (queued + bytes) / this.bytesPerMs <= this.maxQueueMs) return undefined;
+    return Math.ceil(queued / this.bytesPerMs);
+  }
+
+  /** Serialized bytes of changes as the committer counts them. */
+  static bytesOf(changes: Change[]): number {
+    let bytes = 0;
+    for (const change of changes) bytes += sizeOf(change);
+    return bytes;
   }
 
   /** Queues changes for one subscription; resolves when all of them are durably signalled. */
@@ -76,6 +112,7 @@ export class GroupCommitter {
       waiter.remaining = parts.length;
       const lane = this.lane(subscriptionId);
       lane.queue.push(...parts);
+      for (const part of parts) lane.queuedBytes += part.bytes;
       if (!lane.inFlight) this.pump(subscriptionId, lane);
     });
   }
@@ -95,7 +132,7 @@ export class GroupCommitter {
   private lane(id: string): Lane {
     let lane = this.lanes.get(id);
     if (!lane) {
-      lane = { queue: [], inFlight: null };
+      lane = { queue: [], queuedBytes: 0, inFlight: null };
       this.lanes.set(id, lane);
     }
     return lane;
@@ -123,6 +160,7 @@ export class GroupCommitter {
   private pump(id: string, lane: Lane): void {
     // Parts of submissions that already failed are not worth sending.
     lane.queue = lane.queue.filter((p) => !p.waiter.settled);
+    lane.queuedBytes = lane.queue.reduce((n, p) => n + p.bytes, 0);
     if (lane.queue.length === 0) {
       this.lanes.delete(id);
       lane.inFlight = null;
@@ -142,6 +180,7 @@ export class GroupCommitter {
       count += next.changes.length;
       bytes += next.bytes;
     }
+    lane.queuedBytes -= bytes;
     const changes = batch.flatMap((p) => p.changes);
     const submissions = new Set(batch.map((p) => p.waiter)).size;
     const startedAt = Date.now();
@@ -163,8 +202,10 @@ export class GroupCommitter {
         if (isPermanent(error)) for (const part of lane.queue) fail(part.waiter, error);
       },
     );
-    // The lane stays busy for the rest of the interval, so what arrives meanwhile is grouped.
-    lane.inFlight = lane.inFlight.then(() => sleep(startedAt + this.minIntervalMs - Date.now()));
+    // The lane stays busy for the rest of the interval, so what arrives meanwhile is grouped,
+    // and for as long as its bytes take at the lane's rate.
+    const gapMs = Math.max(this.minIntervalMs, bytes / this.bytesPerMs);
+    lane.inFlight = lane.inFlight.then(() => sleep(startedAt + gapMs - Date.now()));
     void lane.inFlight.then(() => this.pump(id, lane));
   }
 }

@@ -3,6 +3,7 @@
 // encryption), events per run. Used by the backlog reliability test and the benchmark.
 import type { Client } from '@temporalio/client';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -83,4 +84,32 @@ export async function historyStats(
     }
   }
   return stats;
+}
+
+/**
+ * The longest replay of a whole run of `workflowId`: its `top` longest runs are replayed with
+ * the SDK's replayer against today's workflow code, each timed from the replay worker's start
+ * to its end (so the figure includes that worker's start-up and is an upper bound). What a
+ * worker pays after a crash or a cache eviction before it can run the next task of that run.
+ */
+export async function slowestReplay(
+  client: Client,
+  workflowId: string,
+  replay: Parameters<typeof Worker.runReplayHistory>[0],
+  top = 3,
+): Promise<{ ms: number; events: number; runs: number }> {
+  const runs: { events: number; history: temporal.api.history.v1.IHistory }[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    const history = await client.workflow.getHandle(workflowId, wf.runId).fetchHistory();
+    runs.push({ events: history.events?.length ?? 0, history });
+  }
+  runs.sort((a, b) => b.events - a.events);
+  let slowest = { ms: 0, events: 0, runs: runs.length };
+  for (const run of runs.slice(0, top)) {
+    const started = performance.now();
+    await Worker.runReplayHistory(replay, run.history, workflowId);
+    const ms = Math.round(performance.now() - started);
+    if (ms > slowest.ms) slowest = { ms, events: run.events, runs: runs.length };
+  }
+  return slowest;
 }

@@ -200,3 +200,43 @@ void test('an empty submission resolves at once without a signal', async () => {
   await gc.submit('s', []);
   assert.equal(fake.calls.length, 0);
 });
+
+void test('backpressure: one subscription is signalled at most maxBytesPerSecond, then refused with a wait', async () => {
+  const sent: { at: number; bytes: number }[] = [];
+  const gc = new GroupCommitter(
+    async (_id, changes) => {
+      sent.push({ at: Date.now(), bytes: GroupCommitter.bytesOf(changes) });
+      await tick(1);
+    },
+    { maxBytesPerSecond: 20_000, maxQueueMs: 400, maxBytes: 2_000, minIntervalMs: 0 },
+  );
+  const big = (i: number) => change(i, { data: { pad: 'x'.repeat(900) } });
+  const one = GroupCommitter.bytesOf([big(0)]);
+  // An idle lane admits anything, whatever its size.
+  assert.equal(gc.refusal('s', 1_000_000), undefined);
+  const t0 = Date.now();
+  const accepted: Promise<void>[] = [];
+  let refusedAfterMs: number | undefined;
+  for (let i = 0; i < 40 && refusedAfterMs === undefined; i++) {
+    refusedAfterMs = gc.refusal('s', one);
+    if (refusedAfterMs === undefined) accepted.push(gc.submit('s', [big(i)]));
+  }
+  // 400 ms at 20,000 B/s is ~8,000 bytes of queue: about 8 changes of ~1 KB, then a refusal.
+  assert.ok(refusedAfterMs !== undefined, 'a full lane refuses');
+  assert.ok(accepted.length >= 6 && accepted.length <= 11, `${accepted.length} admitted`);
+  assert.ok(refusedAfterMs >= 250 && refusedAfterMs <= 500, `come back after ${refusedAfterMs} ms`);
+  assert.equal(gc.refusal('other', one), undefined, 'other subscriptions are not held back');
+  await Promise.all(accepted);
+  // Every signal but the first left only once the bytes before it had their time at the rate.
+  let before = 0;
+  for (const s of sent) {
+    assert.ok(s.at - t0 >= (before / 20_000) * 1000 - 5, `signal at ${s.at - t0} ms after ${before} B`);
+    before += s.bytes;
+  }
+  assert.equal(
+    sent.reduce((n, s) => n + s.bytes, 0),
+    accepted.length * one,
+  );
+  await gc.drain();
+  assert.equal(gc.refusal('s', one), undefined, 'a drained lane admits again');
+});

@@ -196,3 +196,24 @@ void test('a change is filtered once per personal-data setting, not once per sub
   const plain = signals.find((s) => subs.find((x) => x.id === s.id)!.includePii === false)!.changes[0]!;
   assert.equal((plain.data as { person?: { email?: string } }).person?.email, undefined);
 });
+
+void test('a subscription over its ingest bound makes the request a 503 subscription_busy with Retry-After, sending nothing', async () => {
+  const subs = [sub('sub_slow', ['training.update']), sub('sub_fast', ['training.update'])];
+  const { router, signals, metrics } = await setup(subs);
+  const committer = (router as unknown as { deps: { committer: GroupCommitter } }).deps.committer;
+  const full = (committer as unknown as { lanes: Map<string, { queuedBytes: number }> }).lanes;
+  // As if 10 s of changes at the default 1 MiB/s were already waiting for sub_slow.
+  full.set('sub_slow', { queue: [], queuedBytes: 10 * 1024 * 1024, inFlight: null } as never);
+  const change = normalizeChange({ action: 'update', object: 'training', id: 1 }, base('https://x'));
+  await assert.rejects(router.publish([change]), (err: ApiError) => {
+    assert.equal(err.statusCode, 503);
+    assert.equal(err.code, 'subscription_busy');
+    assert.equal(err.retryAfterSeconds, 10);
+    return true;
+  });
+  await assert.rejects(router.publishTo('sub_slow', [change]), { code: 'subscription_busy' });
+  assert.equal(signals.length, 0, 'nothing of a refused request is signalled, not even to sub_fast');
+  assert.equal((await metrics.changesRefusedBusy.get()).values[0]?.value, 2);
+  full.delete('sub_slow');
+  assert.deepEqual(await router.publish([change]), { accepted: 1, subscriptions: 2 });
+});

@@ -49,6 +49,8 @@ export interface PublishOutcome {
   tries: number;
   /** Tries that got no answer or a 5xx. */
   errors: number;
+  /** Of those, 503 subscription_busy (backpressure). */
+  busy: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function publishUntilAccepted(
   deadlineMs = 90_000,
 ): Promise<PublishOutcome> {
   const end = Date.now() + deadlineMs;
-  const out: PublishOutcome = { tries: 0, errors: 0 };
+  const out: PublishOutcome = { tries: 0, errors: 0, busy: 0 };
   for (;;) {
     out.tries++;
     let why: string;
@@ -75,6 +77,7 @@ export async function publishUntilAccepted(
       if (res.status === 202) return out;
       if (res.status < 500) throw new Error(`publish refused: ${res.status} ${JSON.stringify(res.body)}`);
       why = `${res.status} ${JSON.stringify(res.body)}`;
+      if (res.body?.error === 'subscription_busy') out.busy++;
     } catch (err) {
       if ((err as Error).message.startsWith('publish refused')) throw err;
       why = (err as Error).message;

@@ -45,9 +45,12 @@ async function spawnHerald(mode: 'api' | 'worker', env: Record<string, string>):
       ([k]) => !k.startsWith('HERALD_') && !k.startsWith('TEMPORAL_') && k !== 'NODE_TEST_CONTEXT',
     ),
   );
+  // CHILD_NODE_OPTIONS: node flags for Herald's processes only (e.g. a heap limit to show what
+  // memory a workload really needs), not for the test runner.
+  const nodeOptions = process.env.CHILD_NODE_OPTIONS;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', mode], {
     cwd: ROOT,
-    env: { ...base, ...env },
+    env: { ...base, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
