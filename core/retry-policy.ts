@@ -49,3 +49,19 @@ export function attemptOffsetsMs(retry: RetryConfig, attempts = retry.maximumAtt
   for (let n = 1; n < attempts; n++) out.push(out[n - 1]! + retryDelayMs(retry, n));
   return out;
 }
+
+/**
+ * What follows attempt 1 of a batch, made by a subscription (fast path) or by a released
+ * queued delivery: delivered; failed for good (no attempt left, or the subscription is
+ * deleted); or handed to the retry policy at attempt 2, after the schedule's first gap.
+ */
+export type AfterFirstAttempt =
+  | { status: 'delivered' }
+  | { status: 'failed' }
+  | { status: 'retry'; attemptOffset: 1; firstDelayMs: number };
+
+export function afterFirstAttempt(ok: boolean, retry: RetryConfig, stopped = false): AfterFirstAttempt {
+  if (ok) return { status: 'delivered' };
+  if (stopped || retry.maximumAttempts === 1) return { status: 'failed' };
+  return { status: 'retry', attemptOffset: 1, firstDelayMs: retryDelayMs(retry, 1) };
+}

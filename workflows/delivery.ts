@@ -13,7 +13,7 @@ import type { Activities } from '../activities';
 import { attemptSignal, deliveryFinishedSignal, deliveryStateQuery, releaseSignal } from './messages';
 import { subscriptionWorkflowId } from '../core/ids';
 import { firstAttempt, TIMEOUT_MARGIN_MS } from './first-attempt';
-import { retryDelayMs, toRetryPolicy } from '../core/retry-policy';
+import { afterFirstAttempt, retryDelayMs, toRetryPolicy } from '../core/retry-policy';
 import type {
   AttemptRecord,
   DeliveryInput,
@@ -74,9 +74,9 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
       // backlog drains at one workflow task per batch while the partner answers.
       const first = await firstAttempt(input);
       note(first.attempt);
-      if (first.ok) status = 'delivered';
-      else if (input.retry.maximumAttempts === 1) status = 'failed';
-      else [offset, delayMs] = [1, retryDelayMs(input.retry, 1)];
+      const next = afterFirstAttempt(first.ok, input.retry);
+      if (next.status === 'retry') [offset, delayMs] = [next.attemptOffset, next.firstDelayMs];
+      else status = next.status;
     }
     if (status === 'in_flight') {
       if (delayMs) await sleep(delayMs);

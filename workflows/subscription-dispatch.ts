@@ -6,7 +6,7 @@ import { deliveryWorkflow } from './delivery';
 import { firstAttempt } from './first-attempt';
 import { deliveryIdOf, deliveryWorkflowId } from '../core/ids';
 import { releaseSignal } from './messages';
-import { retryDelayMs } from '../core/retry-policy';
+import { afterFirstAttempt } from '../core/retry-policy';
 import type { SubscriptionEntity } from '../core/subscription';
 import type { Change, DeliveryInput, InFlightDelivery } from '../core/types';
 
@@ -64,27 +64,18 @@ export async function deliverBatch(sub: SubscriptionEntity, onFailed: () => void
     changes: batch.changes,
     attempts: [outcome.attempt],
   };
-  if (outcome.ok) {
-    sub.finish({ ...result, status: 'delivered' }, iso());
+  const next = afterFirstAttempt(outcome.ok, input.retry, sub.deleted);
+  if (next.status !== 'retry') {
+    sub.finish({ ...result, status: next.status }, iso());
     sub.retain(sequence, batch.changes);
-    return false;
-  }
-  // Deleted meanwhile, or no attempt left: the batch ends here.
-  if (sub.deleted || input.retry.maximumAttempts === 1) {
-    sub.finish({ ...result, status: 'failed' }, iso());
-    sub.retain(sequence, batch.changes);
-    onFailed();
+    if (next.status === 'failed') onFailed();
     return false;
   }
   sub.handOver(outcome.attempt);
+  const { attemptOffset, firstDelayMs } = next;
   await startDeliveryChild(
     sub,
-    {
-      ...input,
-      attemptOffset: 1,
-      priorAttempts: [outcome.attempt],
-      firstDelayMs: retryDelayMs(input.retry, 1),
-    },
+    { ...input, attemptOffset, priorAttempts: [outcome.attempt], firstDelayMs },
     'Retrying',
   );
   return true;

@@ -1,6 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { attemptOffsetsMs, maximumIntervalMs, retryDelayMs, toRetryPolicy } from '../../core/retry-policy';
+import {
+  afterFirstAttempt,
+  attemptOffsetsMs,
+  maximumIntervalMs,
+  retryDelayMs,
+  toRetryPolicy,
+} from '../../core/retry-policy';
 import type { RetryConfig } from '../../core/types';
 import { RETRY_DEFAULTS } from '../../core/defaults';
 
@@ -60,5 +66,18 @@ describe('retry policy maths', () => {
     assert.deepEqual(attemptOffsetsMs(r), [0, 1000, 4000, 13000]);
     assert.equal(toRetryPolicy(r).maximumInterval, 9000);
     assert.equal(maximumIntervalMs({ ...r, maximumAttempts: 1 }), 1000);
+  });
+  it('after attempt 1: delivered, failed for good, or attempt 2 one initial interval later', () => {
+    assert.deepEqual(afterFirstAttempt(true, DEFAULTS), { status: 'delivered' });
+    assert.deepEqual(afterFirstAttempt(true, DEFAULTS, true), { status: 'delivered' });
+    assert.deepEqual(afterFirstAttempt(false, DEFAULTS), {
+      status: 'retry',
+      attemptOffset: 1,
+      firstDelayMs: MIN,
+    });
+    assert.deepEqual(afterFirstAttempt(false, { ...DEFAULTS, maximumAttempts: 1 }), { status: 'failed' });
+    assert.deepEqual(afterFirstAttempt(false, DEFAULTS, true), { status: 'failed' }, 'deleted meanwhile');
+    // Attempt 2 continues the policy exactly where the first attempt left it.
+    assert.equal(toRetryPolicy(DEFAULTS, 1).initialInterval, 2 * MIN);
   });
 });
