@@ -31,6 +31,11 @@ const IN_FLIGHT = Number(process.env.HERALD_BACKLOG_IN_FLIGHT ?? 4);
 const RATE = Number(process.env.HERALD_BACKLOG_RATE ?? 0);
 const MAX_TASK_MS = 2000;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
+// Worker memory stays bounded: the worker runs with each V8 heap (main thread and workflow
+// threads) capped, so a heap that grew with the backlog would end it (out of memory) and fail
+// the test. Its RSS is printed too.
+const WORKER_HEAP_MB = 192;
+const WORKER_NODE_OPTIONS = `--max-old-space-size=${WORKER_HEAP_MB}`;
 
 void describe(
   'reliability: a backlog of 200,000 keys while the receiver is down',
@@ -59,7 +64,7 @@ void describe(
     });
 
     void it('delivers every key in order after the outage, through a worker crash, within the bounds', async () => {
-      let worker = await cluster.startWorker();
+      let worker = await cluster.startWorker({ nodeOptions: WORKER_NODE_OPTIONS });
       const sub = await createSubscription(cluster.apiUrl, {
         url: rx.url,
         events: ['training.update'],
@@ -116,7 +121,7 @@ void describe(
             killed = true;
             console.log(`kill -9 of the worker at ${new Date().toISOString()}`);
             await worker.kill9();
-            worker = await cluster.startWorker();
+            worker = await cluster.startWorker({ nodeOptions: WORKER_NODE_OPTIONS });
             console.log(`new worker up at ${new Date().toISOString()}`);
           }
         }
@@ -206,7 +211,7 @@ void describe(
             `largest payload ${stats.maxPayloadBytes} bytes (${stats.maxPayloadAt}); ` +
             `slowest replay of a whole subscription run ${replay.ms} ms (${replay.events} events); ` +
             `${publishes.refusals} of ${publishes.tries} publish requests refused busy; ` +
-            `peak RSS: worker ${Math.round(peakKb.worker / 1024)} MB, API ${Math.round(peakKb.api / 1024)} MB`,
+            `peak RSS: worker ${Math.round(peakKb.worker / 1024)} MB (V8 heaps capped at ${WORKER_HEAP_MB} MB), API ${Math.round(peakKb.api / 1024)} MB`,
         );
         assert.ok(stats.maxTaskMs <= MAX_TASK_MS, `longest workflow task ${stats.maxTaskMs} ms`);
         assert.ok(replay.ms <= MAX_TASK_MS, `replay of a whole run took ${replay.ms} ms`);

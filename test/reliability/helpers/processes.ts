@@ -38,16 +38,19 @@ export interface HeraldChild {
 }
 
 /** `node --import tsx src/main.ts <mode>`; resolves once it prints its start-up banner. */
-async function spawnHerald(mode: 'api' | 'worker', env: Record<string, string>): Promise<HeraldChild> {
+async function spawnHerald(
+  mode: 'api' | 'worker',
+  env: Record<string, string>,
+  nodeOptions = process.env.CHILD_NODE_OPTIONS,
+): Promise<HeraldChild> {
   // Nothing of the test runner's environment leaks in: the child is configured only by `env`.
   const base = Object.fromEntries(
     Object.entries(process.env).filter(
       ([k]) => !k.startsWith('HERALD_') && !k.startsWith('TEMPORAL_') && k !== 'NODE_TEST_CONTEXT',
     ),
   );
-  // CHILD_NODE_OPTIONS: node flags for Herald's processes only (e.g. a heap limit to show what
-  // memory a workload really needs), not for the test runner.
-  const nodeOptions = process.env.CHILD_NODE_OPTIONS;
+  // Node flags for Herald's processes only (e.g. a heap limit that shows what memory a workload
+  // really needs), never the test runner's; CHILD_NODE_OPTIONS sets them for experiments.
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', mode], {
     cwd: ROOT,
     env: { ...base, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...env },
@@ -132,8 +135,8 @@ export class Cluster {
     };
   }
 
-  async startWorker(): Promise<HeraldChild> {
-    return this.track(await spawnHerald('worker', this.env()));
+  async startWorker(opts: { nodeOptions?: string } = {}): Promise<HeraldChild> {
+    return this.track(await spawnHerald('worker', this.env(), opts.nodeOptions));
   }
 
   /** The API always listens on the same port, so a publisher finds the restarted one. */
