@@ -148,6 +148,29 @@ describe('layer lint: one direction of dependencies', () => {
       !(await refused("import { notFound } from './errors';\nexport const n = notFound;\n", as.service)),
     );
   });
+  it('src/service/ reaches Temporal only through src/temporal/', async () => {
+    assert.ok(
+      await refused("import { Client } from '@temporalio/client';\nexport const c = Client;\n", as.service),
+    );
+    assert.ok(
+      await refused(
+        "import type { Client } from '@temporalio/client';\nexport type C = Client;\n",
+        as.service,
+      ),
+    );
+    assert.ok(
+      await refused(
+        "import { statusQuery } from '../../workflows/messages';\nexport const q = statusQuery;\n",
+        as.service,
+      ),
+    );
+    assert.ok(
+      !(await refused(
+        "import { isNotFound } from '../temporal/gateway-errors';\nexport const n = isNotFound;\n",
+        as.service,
+      )),
+    );
+  });
   it('src/api/ reaches workflows/ and activities/ only as types', async () => {
     assert.ok(
       await refused(
