@@ -41,6 +41,13 @@ export const temporalUnavailable = (cause?: unknown): ApiError =>
     },
   );
 
+export const brokenConflict = (id: string): ApiError =>
+  new ApiError(
+    409,
+    'subscription_broken',
+    `subscription ${id} is broken (its workflow was closed outside Herald); restore it first: POST /v1/subscriptions/${id}/restore`,
+  );
+
 /**
  * Gives a failed gateway call (or a raw Temporal error, sorted by the gateway) its HTTP meaning.
  * `subject` names what a "not found" is about when the gateway did not say. Unknown errors pass

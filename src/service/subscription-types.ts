@@ -1,31 +1,24 @@
 // Shapes the subscription service takes and answers, and the pure helpers around them, kept
-// apart from the service so that file stays about its Temporal calls.
+// apart from the service so that file stays about its calls to the gateway.
 import type {
   AttemptRecord,
-  BatchingConfig,
+  DeliverySummary,
   InFlightDelivery,
   PublicSubscription,
-  RetryConfig,
   SubscriptionConfig,
   SubscriptionCounters,
   SubscriptionPatch,
 } from '../../core/types';
 import { ApiError } from './errors';
 
-export interface CreateSubscriptionInput {
-  name: string;
-  url: string;
-  description?: string;
-  events: string[];
-  tenant?: string;
-  channels?: string[];
-  includePii: boolean;
-  includeDetails: boolean;
-  token?: string;
-  signingSecret?: string;
-  batching: BatchingConfig;
-  retry: RetryConfig;
-}
+/** The configuration a creation gives: what the service does not fill in itself. */
+export type CreateSubscriptionInput = Pick<
+  SubscriptionConfig,
+  'name' | 'url' | 'events' | 'includePii' | 'includeDetails' | 'batching' | 'retry'
+> &
+  Partial<Pick<SubscriptionConfig, 'description' | 'tenant' | 'channels' | 'token'>> & {
+    signingSecret?: string;
+  };
 
 export type PatchSubscriptionInput = Omit<SubscriptionPatch, 'now'>;
 
@@ -53,6 +46,32 @@ export function tenantForCreate(scope: Scope, given: string | undefined): string
   ]);
 }
 
+/** A new subscription's whole configuration, from what its creation gave and what was filled in. */
+export function newConfig(
+  input: CreateSubscriptionInput,
+  made: { id: string; tenant?: string; token: string; signingSecret: string; now: string },
+): SubscriptionConfig {
+  const { id, tenant, token, signingSecret, now } = made;
+  return {
+    id,
+    name: input.name,
+    url: input.url,
+    description: input.description ?? '',
+    events: input.events,
+    // Only when given, so a subscription without them is exactly what it was before them.
+    ...(tenant === undefined ? {} : { tenant }),
+    ...(input.channels?.length ? { channels: input.channels } : {}),
+    includePii: input.includePii,
+    includeDetails: input.includeDetails,
+    token,
+    secrets: [{ secret: signingSecret, createdAt: now }],
+    batching: input.batching,
+    retry: input.retry,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 export type CreatedSubscription = PublicSubscription & { token: string; signingSecret: string };
 
 export interface SubscriptionDetail extends PublicSubscription {
@@ -72,8 +91,11 @@ export interface SubscriptionDetail extends PublicSubscription {
   lastDeliveredAt?: string;
 }
 
-export function toPublic(config: SubscriptionConfig): PublicSubscription {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { token, secrets, ...rest } = config;
-  return { ...rest, state: 'active' };
+/** The newest finishedAt of a delivered delivery among the summaries the workflow keeps. */
+export function lastDeliveredAt(summaries: DeliverySummary[]): string | undefined {
+  let last: string | undefined;
+  for (const s of summaries) {
+    if (s.status === 'delivered' && s.finishedAt && (!last || s.finishedAt > last)) last = s.finishedAt;
+  }
+  return last;
 }

@@ -5,16 +5,17 @@ import { generateSigningSecret, generateToken } from '../webhook/signing';
 import type { DeliveryGateway } from '../temporal/delivery-gateway';
 import type { RunStatus, SubscriptionGateway } from '../temporal/subscription-gateway';
 import { isSubscriptionId } from '../../core/ids';
-import { zeroCounters } from '../../core/subscription';
-import type { DeliverySummary, PublicSubscription, SubscriptionConfig } from '../../core/types';
-import { ApiError, conflict, notFound } from './errors';
+import { publicView, zeroCounters } from '../../core/subscription';
+import type { PublicSubscription } from '../../core/types';
+import { brokenConflict, conflict, notFound } from './errors';
 import { newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
 import {
   ADMIN_SCOPE,
   inScope,
   tenantForCreate,
-  toPublic,
+  lastDeliveredAt,
+  newConfig,
   type Scope,
   type CreatedSubscription,
   type CreateSubscriptionInput,
@@ -29,13 +30,6 @@ export type {
   Scope,
   SubscriptionDetail,
 };
-
-export const brokenConflict = (id: string): ApiError =>
-  new ApiError(
-    409,
-    'subscription_broken',
-    `subscription ${id} is broken (its workflow was closed outside Herald); restore it first: POST /v1/subscriptions/${id}/restore`,
-  );
 
 export interface SubscriptionServiceDeps {
   gateway: SubscriptionGateway;
@@ -78,25 +72,8 @@ export class SubscriptionService {
     const now = new Date().toISOString();
     const token = input.token ?? generateToken();
     const signingSecret = input.signingSecret ?? generateSigningSecret();
-    const config: SubscriptionConfig = {
-      id,
-      name: input.name,
-      url: input.url,
-      description: input.description ?? '',
-      events: input.events,
-      // Only when given, so a subscription without them is exactly what it was before them.
-      ...(tenant === undefined ? {} : { tenant }),
-      ...(input.channels?.length ? { channels: input.channels } : {}),
-      includePii: input.includePii,
-      includeDetails: input.includeDetails,
-      token,
-      secrets: [{ secret: signingSecret, createdAt: now }],
-      batching: input.batching,
-      retry: input.retry,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const pub = toPublic(config);
+    const config = newConfig(input, { id, tenant, token, signingSecret, now });
+    const pub = publicView(config, 'active');
     await this.deps.gateway.start(config, pub);
     this.deps.routing.upsert(pub);
     return { ...pub, token, signingSecret };
@@ -222,13 +199,4 @@ export class SubscriptionService {
     this.deps.routing.upsert(pub);
     return pub;
   }
-}
-
-/** The newest finishedAt of a delivered delivery among the summaries the workflow keeps. */
-function lastDeliveredAt(summaries: DeliverySummary[]): string | undefined {
-  let last: string | undefined;
-  for (const s of summaries) {
-    if (s.status === 'delivered' && s.finishedAt && (!last || s.finishedAt > last)) last = s.finishedAt;
-  }
-  return last;
 }
