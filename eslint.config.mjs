@@ -152,6 +152,23 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: serviceBase }] },
   },
   {
+    // The Temporal gateway sits below the services: it knows the workflows, never its callers.
+    files: ['src/temporal/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(service|api)(/|$)',
+              message: 'src/temporal/ must not import src/service/ or src/api/: they call it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The API reaches workflows only through the services and src/temporal/ (types aside).
     files: ['src/api/**/*.ts'],
     rules: {
