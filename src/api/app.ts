@@ -9,6 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { EventCatalog } from '../catalog/catalog';
 import type { HeraldConfig } from '../config';
 import { createMetrics, type Metrics } from '../metrics';
+import { TemporalCalls } from '../temporal/calls';
 import { DeliveryGateway } from '../temporal/delivery-gateway';
 import { changesSender, setupProblemWithin, signalOutcome } from '../temporal/gateway';
 import { SubscriptionGateway } from '../temporal/subscription-gateway';
@@ -65,11 +66,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installJsonParser(app);
 
   const metrics = deps.metrics ?? createMetrics();
-  const gateway = SubscriptionGateway.create(client, {
-    taskQueue: config.taskQueue,
-    timeoutMs: callTimeoutMs,
-  });
-  const deliveries = DeliveryGateway.create(client, { timeoutMs: callTimeoutMs });
+  const calls = new TemporalCalls(client, callTimeoutMs);
+  const gateway = new SubscriptionGateway(calls, config.taskQueue);
+  const deliveries = new DeliveryGateway(calls);
   // The table reads visibility through the gateway; the services tell it of their writes.
   const routing = new RoutingTable({
     list: () => gateway.list(),

@@ -1,18 +1,14 @@
 // Delivery workflows as the services see them: the state of one in flight and the result of one
 // that ended (its changes live there, not in the subscription's history).
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { deliveryWorkflowId } from '../../core/ids';
 import type { DeliveryResult, DeliveryState } from '../../core/types';
 import { deliveryStateQuery } from '../../workflows/messages';
 import type { deliveryWorkflow } from '../../workflows/delivery';
-import { TemporalCalls } from './calls';
+import type { TemporalCalls } from './calls';
 
 export class DeliveryGateway {
   constructor(private readonly calls: TemporalCalls) {}
-
-  static create(client: Client, opts: { timeoutMs: number }): DeliveryGateway {
-    return new DeliveryGateway(new TemporalCalls(client, opts.timeoutMs));
-  }
 
   private handle(subscriptionId: string, sequence: number): WorkflowHandle<typeof deliveryWorkflow> {
     return this.calls.client.workflow.getHandle(deliveryWorkflowId(subscriptionId, sequence));

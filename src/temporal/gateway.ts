@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type { Change } from '../../core/types';
 import { changesSignal } from '../../workflows/messages';
+import { isNotFound } from './gateway-errors';
 import { setupProblem } from './setup';
 
 /** What a changes signal ended with, for the `herald_signals_sent_total` outcome label. */
@@ -50,7 +51,7 @@ export async function setupProblemWithin(client: Client, timeoutMs: number): Pro
 
 export function signalOutcome(ok: boolean, error: unknown): SignalOutcome {
   if (ok) return 'ok';
-  return (error as Error | undefined)?.name === 'WorkflowNotFoundError' ? 'not_found' : 'error';
+  return isNotFound(error) ? 'not_found' : 'error';
 }
 
 /**

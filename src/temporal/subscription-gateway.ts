@@ -1,7 +1,7 @@
 // The subscription workflow as the services see it: start, describe, list, queries, updates and
 // restore, each through TemporalCalls (deadline, errors sorted in gateway-errors.ts).
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type {
   Change,
@@ -23,7 +23,7 @@ import {
   statusQuery,
 } from '../../workflows/messages';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
-import { TemporalCalls } from './calls';
+import type { TemporalCalls } from './calls';
 
 export const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
 /** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
@@ -50,10 +50,6 @@ export class SubscriptionGateway {
     private readonly calls: TemporalCalls,
     private readonly taskQueue: string,
   ) {}
-
-  static create(client: Client, opts: { taskQueue: string; timeoutMs: number }): SubscriptionGateway {
-    return new SubscriptionGateway(new TemporalCalls(client, opts.timeoutMs), opts.taskQueue);
-  }
 
   private handle(id: string): WorkflowHandle<typeof subscriptionWorkflow> {
     return this.calls.client.workflow.getHandle(subscriptionWorkflowId(id));

@@ -4,15 +4,13 @@ import { z } from 'zod';
 import { scopeOf } from '../auth';
 import { ADMIN, MANAGE, type ApiContext } from '../context';
 import type { Scope } from '../../service/subscription-types';
+import { deliveryParams, errorResponses, idParams } from '../schemas';
 import {
   deliveryOut,
-  deliveryParams,
-  errorResponses,
-  idParams,
   publicSubscription,
   rotatedSubscription,
   subscriptionDetail,
-} from '../schemas';
+} from '../response-schemas';
 
 const tags = ['subscriptions'];
 
