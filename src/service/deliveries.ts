@@ -6,30 +6,24 @@ import { filterChange } from '../catalog/filter';
 import type { DeliveryGateway } from '../temporal/delivery-gateway';
 import type { SubscriptionGateway } from '../temporal/subscription-gateway';
 import { isDeliveryOf } from '../../core/ids';
-import type { AttemptRecord, Change, DeliveryStatus, DeliverySummary } from '../../core/types';
+import type { Change, DeliveryState, DeliverySummary, SubscriptionStatus } from '../../core/types';
 import { conflict, notFound } from './errors';
 import type { Scope, SubscriptionService } from './subscriptions';
 
-export interface DeliveryView {
-  id: string;
-  sequence: number;
-  status: DeliveryStatus;
-  changeCount: number;
-  startedAt: string;
-  finishedAt?: string;
-  nextAttemptAt?: string;
-  /** False when the delivery workflow is gone (retention) and its changes cannot be shown. */
-  changesAvailable: boolean;
-  changes: Change[];
-  attempts: AttemptRecord[];
-}
+/** A delivery's summary (its id as `id`) with its changes and, while it waits, its next attempt. */
+export type DeliveryView = Omit<DeliverySummary, 'deliveryId'> &
+  Pick<DeliveryState, 'nextAttemptAt'> & {
+    id: string;
+    /** False when the delivery workflow is gone (retention) and its changes cannot be shown. */
+    changesAvailable: boolean;
+    changes: Change[];
+  };
 
-export interface DeliveryList {
-  items: DeliveryView[];
-  pendingChanges: number;
-  queuedBatches: number;
-  queuedChanges: number;
-}
+/** The deliveries and what waits behind them (the subscription's backlog counts). */
+export type DeliveryList = { items: DeliveryView[] } & Pick<
+  Required<SubscriptionStatus>,
+  'pendingChanges' | 'queuedBatches' | 'queuedChanges'
+>;
 
 export interface DeliveryServiceDeps {
   gateway: SubscriptionGateway;

@@ -2,11 +2,12 @@
 // apart from the service so that file stays about its calls to the gateway.
 import type {
   AttemptRecord,
+  DeliveryState,
   DeliverySummary,
   InFlightDelivery,
   PublicSubscription,
   SubscriptionConfig,
-  SubscriptionCounters,
+  SubscriptionStatus,
   SubscriptionPatch,
 } from '../../core/types';
 import { ApiError } from './errors';
@@ -74,22 +75,20 @@ export function newConfig(
 
 export type CreatedSubscription = PublicSubscription & { token: string; signingSecret: string };
 
-export interface SubscriptionDetail extends PublicSubscription {
-  pendingChanges: number;
-  queuedBatches: number;
-  queuedChanges: number;
-  inFlight:
-    | (InFlightDelivery & {
-        attempt: number;
-        nextAttemptAt?: string;
-        attemptsLeft?: number | null;
-        lastAttempt?: AttemptRecord;
-      })
-    | null;
-  counters: SubscriptionCounters;
-  /** When the newest delivery that succeeded finished, among the last ones kept; absent if none. */
-  lastDeliveredAt?: string;
-}
+/** A subscription as GET answers it: its public view, its backlog and its delivery in flight. */
+export type SubscriptionDetail = PublicSubscription &
+  Pick<Required<SubscriptionStatus>, 'pendingChanges' | 'queuedBatches' | 'queuedChanges' | 'counters'> & {
+    inFlight:
+      | (InFlightDelivery &
+          Pick<DeliveryState, 'nextAttemptAt' | 'attemptsLeft'> & {
+            /** Attempts made so far (0 while the subscription's own first attempt runs). */
+            attempt: number;
+            lastAttempt?: AttemptRecord;
+          })
+      | null;
+    /** When the newest delivery that succeeded finished, among the last ones kept; absent if none. */
+    lastDeliveredAt?: string;
+  };
 
 /** The newest finishedAt of a delivered delivery among the summaries the workflow keeps. */
 export function lastDeliveredAt(summaries: DeliverySummary[]): string | undefined {
