@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { isDeadlineExceeded, isUnappliedUpdate, toGatewayError, type Subject } from './gateway-errors';
 
 /** A first query waits this long before the workflow's stickiness to a worker is reset. */
-export const STICKY_QUERY_TRY_MS = 2_500;
+const STICKY_QUERY_TRY_MS = 2_500;
 const UPDATE_ATTEMPTS = 4;
 
 export class TemporalCalls {

@@ -55,8 +55,6 @@ export class UnavailableError extends Error {
   }
 }
 
-export type GatewayError = NotFoundError | AlreadyExistsError | RefusedError | UnavailableError;
-
 /** Maps an error thrown by a Temporal client call; anything else passes through unchanged. */
 export function toGatewayError(err: unknown, subject: Subject = 'subscription'): unknown {
   if (

@@ -25,17 +25,17 @@ import {
 import type { subscriptionWorkflow } from '../../workflows/subscription';
 import type { TemporalCalls } from './calls';
 
-export const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
+const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
 /** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
-export const BROKEN_QUERY =
+const BROKEN_QUERY =
   "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed' AND ExecutionStatus != 'ContinuedAsNew'";
 
-export const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
+const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
 
 /** Running; deleted (completed: only DELETE completes it); broken (closed any other way). */
 export type RunStatus = 'running' | 'deleted' | 'broken';
 
-export function runStatus(name: string): RunStatus {
+function runStatus(name: string): RunStatus {
   if (name === 'RUNNING') return 'running';
   return name === 'COMPLETED' ? 'deleted' : 'broken';
 }
