@@ -1,5 +1,5 @@
-// Errors with an HTTP meaning, and the translation of Temporal's errors into them. Kept in the
-// service layer so the services can say "404" without knowing about Fastify.
+// Errors with an HTTP meaning, and the translation of the gateway's errors into them. Kept in the
+// service layer so the services can say "404" without knowing about Fastify or Temporal.
 import { isNotFoundError } from '../../core/errors';
 import {
   AlreadyExistsError,
