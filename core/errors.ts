@@ -1,6 +1,7 @@
 // Why the subscription workflow refuses an update: the `type` of the ApplicationFailure its
-// validators throw. The service layer maps these types to HTTP meanings (src/service/errors.ts),
-// never the message text, which is for people.
+// validators throw. The gateway carries the type (src/temporal/gateway-errors.ts) and the service
+// layer maps it to an HTTP meaning (src/service/errors.ts), never the message text, which is for
+// people.
 export const DOMAIN_ERRORS = {
   /** The subscription was deleted: whatever is asked of it, it is not found. */
   subscriptionDeleted: 'HeraldSubscriptionDeleted',

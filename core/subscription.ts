@@ -7,6 +7,7 @@ import type {
   DeliveryResult,
   DeliverySummary,
   InFlightDelivery,
+  PublicState,
   PublicSubscription,
   SubscriptionConfig,
   SubscriptionCounters,
@@ -57,6 +58,13 @@ export interface CarriedState {
   lastChangeAt?: number;
   queue?: SealedQueue;
   retained?: RetainedBatch[];
+}
+
+/** A subscription as the API shows it: never its token or secrets. */
+export function publicView(config: SubscriptionConfig, state: PublicState): PublicSubscription {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { token, secrets, ...rest } = config;
+  return { ...rest, state };
 }
 
 export const zeroCounters = (): SubscriptionCounters => ({
@@ -240,9 +248,7 @@ export class SubscriptionEntity {
   }
 
   publicView(): PublicSubscription {
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const { token, secrets, ...rest } = this.config;
-    return { ...rest, state: this.state };
+    return publicView(this.config, this.state);
   }
 
   status(): SubscriptionStatus {

@@ -9,7 +9,10 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { EventCatalog } from '../catalog/catalog';
 import type { HeraldConfig } from '../config';
 import { createMetrics, type Metrics } from '../metrics';
-import { changesSender, signalOutcome } from '../temporal/gateway';
+import { TemporalCalls } from '../temporal/calls';
+import { DeliveryGateway } from '../temporal/delivery-gateway';
+import { changesSender, setupProblemWithin, signalOutcome } from '../temporal/gateway';
+import { SubscriptionGateway } from '../temporal/subscription-gateway';
 import { ChangeRouter } from '../service/changes';
 import { DeliveryService } from '../service/deliveries';
 import { GroupCommitter } from '../service/group-commit';
@@ -63,19 +66,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installJsonParser(app);
 
   const metrics = deps.metrics ?? createMetrics();
-  const routing: RoutingTable = new RoutingTable({
-    // Called only after start(), when `subscriptions` below exists.
-    list: () => subscriptions.listFromVisibility(),
+  const calls = new TemporalCalls(client, callTimeoutMs);
+  const gateway = new SubscriptionGateway(calls, config.taskQueue);
+  const deliveries = new DeliveryGateway(calls);
+  // The table reads visibility through the gateway; the services tell it of their writes.
+  const routing = new RoutingTable({
+    list: () => gateway.list(),
     refreshMs: config.routingRefreshMs,
     log: app.log,
     onBroken: (n) => metrics.subscriptionsBroken.set(n),
   });
-  const subscriptions: SubscriptionService = new SubscriptionService({
-    client,
-    config,
-    routing,
-    callTimeoutMs,
-  });
+  const subscriptions = new SubscriptionService({ gateway, deliveries, routing });
   const committer = new GroupCommitter(changesSender(client, callTimeoutMs), {
     minIntervalMs: deps.groupCommitIntervalMs ?? config.groupCommitIntervalMs,
     maxBytesPerSecond: config.subscriptionMaxBytesPerSec,
@@ -91,8 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     metrics,
     auth: createAuth(config),
     subscriptions,
-    deliveries: new DeliveryService({ client, catalog, subscriptions, callTimeoutMs }),
-    changes: new ChangeRouter({ client, catalog, routing, committer, metrics, callTimeoutMs }),
+    deliveries: new DeliveryService({ gateway, deliveries, catalog, subscriptions }),
+    changes: new ChangeRouter({ gateway, catalog, routing, committer, metrics }),
     schemas: {
       subscription: subscriptionSchemas({ catalog, allowInsecureUrls: config.allowInsecureUrls }),
       change: changeSchemas({ catalog, changeUrls: config.changeUrls }),
@@ -136,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(subscriptionActionRoutes, { ctx });
   await app.register(tenantRoutes, { ctx });
   await app.register(changeRoutes, { ctx });
-  await app.register(opsRoutes, { ctx, client });
+  await app.register(opsRoutes, { ctx, setupProblem: (ms) => setupProblemWithin(client, ms) });
   await app.register(codecRoutes, { ctx, codec: deps.codec });
   await app.register(consoleRoutes, { config });
 

@@ -54,7 +54,8 @@ export const STATE_HELP = {
   active: 'delivering normally',
   paused: 'changes keep merging; nothing is sent until resumed',
   retrying: 'the delivery in flight failed and is being retried on the schedule',
-  broken: 'its workflow was closed outside Herald; changes for it are refused (503) until an operator restores it',
+  broken:
+    'its workflow was closed outside Herald; changes for it are refused (503) until an operator restores it',
   deleted: 'deleted',
 };
 

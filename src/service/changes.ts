@@ -1,19 +1,16 @@
 // Publishing: normalise validated changes, route them to the subscriptions that want them,
 // strip what each subscription may not see, and hand them to the group committer. The answer
 // waits for the signals, so a 202 means the changes are durable in Temporal.
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import type { EventCatalog } from '../catalog/catalog';
 import { eventOf } from '../catalog/catalog';
 import { filterChange } from '../catalog/filter';
 import type { Metrics } from '../metrics';
 import { changeUrl, type ChangeUrlRules } from './change-urls';
-import { subscriptionWorkflowId } from '../../core/ids';
+import { isNotFound } from '../temporal/gateway-errors';
+import type { RunStatus, SubscriptionGateway } from '../temporal/subscription-gateway';
 import type { Change, PublicSubscription } from '../../core/types';
 import { ApiError, fromTemporal, notFound } from './errors';
 import { ALL_TENANTS, deliveredShape, directAllowed, type RoutableChange } from './routing-rules';
-import { runStatus } from './subscriptions';
-import { temporalCall } from './temporal-calls';
 import { GroupCommitter } from './group-commit';
 import type { RoutingTable } from './routing-table';
 
@@ -51,12 +48,11 @@ export interface PublishResult {
 }
 
 export interface ChangeRouterDeps {
-  client: Client;
+  gateway: SubscriptionGateway;
   catalog: EventCatalog;
   routing: RoutingTable;
   committer: GroupCommitter;
   metrics: Metrics;
-  callTimeoutMs: number;
 }
 
 export class ChangeRouter {
@@ -107,7 +103,7 @@ export class ChangeRouter {
       if (r.status === 'fulfilled') {
         routed++;
         routedChanges += target.changes.length;
-      } else if (r.reason instanceof WorkflowNotFoundError) closed.push(target.sub.id);
+      } else if (isNotFound(r.reason)) closed.push(target.sub.id);
       else failure ??= r.reason;
     });
     // Deleted since the last refresh is not the publisher's problem; closed any other way is,
@@ -136,8 +132,7 @@ export class ChangeRouter {
     try {
       await this.deps.committer.submit(id, filtered);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError && (await this.whyClosed(id)) === 'broken')
-        throw brokenUnavailable(id);
+      if (isNotFound(err) && (await this.whyClosed(id)) === 'broken') throw brokenUnavailable(id);
       throw fromTemporal(err);
     }
     this.deps.metrics.changesRouted.inc(filtered.length);
@@ -159,24 +154,20 @@ export class ChangeRouter {
 
   /** Not in the table yet (created by another instance moments ago): ask Temporal directly. */
   private async lookup(id: string): Promise<PublicSubscription> {
-    const { client, callTimeoutMs } = this.deps;
-    const desc = await temporalCall(client, callTimeoutMs, () =>
-      client.workflow.getHandle(subscriptionWorkflowId(id)).describe(),
-    );
-    const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
-    const status = runStatus(desc.status.name);
+    const { status, memo } = await this.deps.gateway.describe(id);
     if (status === 'deleted' || !memo || memo.state === 'deleted') throw notFound('subscription');
     return status === 'broken' ? { ...memo, state: 'broken' } : memo;
   }
 
   /** A signal found no running workflow: deleted (forget it) or broken (keep refusing). */
   private async whyClosed(id: string): Promise<'deleted' | 'broken'> {
-    const { client, callTimeoutMs, routing } = this.deps;
-    const desc = await temporalCall(client, callTimeoutMs, () =>
-      client.workflow.getHandle(subscriptionWorkflowId(id)).describe(),
-    ).catch(() => undefined);
-    // Gone from Temporal altogether (past retention): nothing is left to restore.
-    const status = desc ? runStatus(desc.status.name) : 'deleted';
+    const { gateway, routing } = this.deps;
+    let status: RunStatus = 'deleted';
+    try {
+      status = (await gateway.describe(id)).status;
+    } catch {
+      // Unreadable, or gone from Temporal altogether (past retention): nothing is left to restore.
+    }
     if (status === 'running') return 'broken'; // restored meanwhile: the publisher's retry reaches it
     if (status === 'deleted') routing.remove(id);
     else routing.markBroken(id);

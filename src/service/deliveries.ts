@@ -1,49 +1,35 @@
 // Delivery history and redelivery. The subscription workflow keeps short summaries; the changes
 // themselves live in each delivery workflow (its input while running, its result once ended), so
 // the subscription's own history and state stay small.
-import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { EventCatalog } from '../catalog/catalog';
 import { filterChange } from '../catalog/filter';
-import {
-  deliveriesQuery,
-  deliveryChangesQuery,
-  deliveryStateQuery,
-  redeliverUpdate,
-  statusQuery,
-} from '../../workflows/messages';
-import { deliveryWorkflowId, isDeliveryOf } from '../../core/ids';
-import type { deliveryWorkflow } from '../../workflows/delivery';
-import type { AttemptRecord, Change, DeliveryStatus, DeliverySummary } from '../../core/types';
+import type { DeliveryGateway } from '../temporal/delivery-gateway';
+import type { SubscriptionGateway } from '../temporal/subscription-gateway';
+import { isDeliveryOf } from '../../core/ids';
+import type { Change, DeliveryState, DeliverySummary, SubscriptionStatus } from '../../core/types';
 import { conflict, notFound } from './errors';
-import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
 import type { Scope, SubscriptionService } from './subscriptions';
 
-export interface DeliveryView {
-  id: string;
-  sequence: number;
-  status: DeliveryStatus;
-  changeCount: number;
-  startedAt: string;
-  finishedAt?: string;
-  nextAttemptAt?: string;
-  /** False when the delivery workflow is gone (retention) and its changes cannot be shown. */
-  changesAvailable: boolean;
-  changes: Change[];
-  attempts: AttemptRecord[];
-}
+/** A delivery's summary (its id as `id`) with its changes and, while it waits, its next attempt. */
+export type DeliveryView = Omit<DeliverySummary, 'deliveryId'> &
+  Pick<DeliveryState, 'nextAttemptAt'> & {
+    id: string;
+    /** False when the delivery workflow is gone (retention) and its changes cannot be shown. */
+    changesAvailable: boolean;
+    changes: Change[];
+  };
 
-export interface DeliveryList {
-  items: DeliveryView[];
-  pendingChanges: number;
-  queuedBatches: number;
-  queuedChanges: number;
-}
+/** The deliveries and what waits behind them (the subscription's backlog counts). */
+export type DeliveryList = { items: DeliveryView[] } & Pick<
+  Required<SubscriptionStatus>,
+  'pendingChanges' | 'queuedBatches' | 'queuedChanges'
+>;
 
 export interface DeliveryServiceDeps {
-  client: Client;
+  gateway: SubscriptionGateway;
+  deliveries: DeliveryGateway;
   catalog: EventCatalog;
   subscriptions: SubscriptionService;
-  callTimeoutMs: number;
 }
 
 /** Parallel delivery-workflow reads per listing: enough for speed, gentle on the frontend. */
@@ -52,36 +38,23 @@ const FETCH_CONCURRENCY = 8;
 export class DeliveryService {
   constructor(private readonly deps: DeliveryServiceDeps) {}
 
-  private call<T>(fn: () => Promise<T>, what?: string): Promise<T> {
-    return temporalCall(this.deps.client, this.deps.callTimeoutMs, fn, what);
-  }
-
-  private query<T>(handle: { workflowId: string }, fn: () => Promise<T>, what?: string): Promise<T> {
-    return temporalQuery(this.deps.client, this.deps.callTimeoutMs, handle.workflowId, fn, what);
-  }
-
-  private child(subscriptionId: string, sequence: number) {
-    return this.deps.client.workflow.getHandle<typeof deliveryWorkflow>(
-      deliveryWorkflowId(subscriptionId, sequence),
-    );
-  }
-
   /**
    * Newest first, at most `limit`; beside them, what waits behind them: the open window's
    * pending changes and the batches sealed out of a large backlog.
    */
   async list(subscriptionId: string, limit: number, scope?: Scope): Promise<DeliveryList> {
-    const handle = await this.deps.subscriptions.running(subscriptionId, scope);
+    await this.deps.subscriptions.assertRunning(subscriptionId, scope);
+    const { gateway } = this.deps;
     const [all, status] = await Promise.all([
-      this.query(handle, () => handle.query(deliveriesQuery)),
-      this.query(handle, () => handle.query(statusQuery)),
+      gateway.deliveries(subscriptionId),
+      gateway.status(subscriptionId),
     ]);
     const summaries = all
       .slice()
       .sort((a, b) => b.sequence - a.sequence)
       .slice(0, limit);
     return {
-      items: await mapLimit(summaries, FETCH_CONCURRENCY, (s) => this.view(subscriptionId, handle, s)),
+      items: await mapLimit(summaries, FETCH_CONCURRENCY, (s) => this.view(subscriptionId, s)),
       pendingChanges: status.pendingChanges,
       queuedBatches: status.queuedBatches ?? 0,
       queuedChanges: status.queuedChanges ?? 0,
@@ -92,17 +65,13 @@ export class DeliveryService {
    * A delivery's changes: kept by the subscription itself when it was delivered on the fast
    * path (no delivery workflow), else the result of its delivery workflow.
    */
-  private async changesOf(subscriptionId: string, handle: WorkflowHandle, sequence: number) {
-    const kept = await this.query(handle, () => handle.query(deliveryChangesQuery, sequence), 'delivery');
+  private async changesOf(subscriptionId: string, sequence: number) {
+    const kept = await this.deps.gateway.retainedChanges(subscriptionId, sequence);
     if (kept) return { changes: kept, attempts: undefined };
-    return this.call(() => this.child(subscriptionId, sequence).result(), 'delivery');
+    return this.deps.deliveries.result(subscriptionId, sequence);
   }
 
-  private async view(
-    subscriptionId: string,
-    handle: WorkflowHandle,
-    s: DeliverySummary,
-  ): Promise<DeliveryView> {
+  private async view(subscriptionId: string, s: DeliverySummary): Promise<DeliveryView> {
     const base = {
       id: s.deliveryId,
       sequence: s.sequence,
@@ -111,10 +80,9 @@ export class DeliveryService {
       startedAt: s.startedAt,
       finishedAt: s.finishedAt,
     };
-    const child = this.child(subscriptionId, s.sequence);
     try {
       if (s.status === 'in_flight') {
-        const state = await this.query(child, () => child.query(deliveryStateQuery), 'delivery');
+        const state = await this.deps.deliveries.state(subscriptionId, s.sequence);
         return {
           ...base,
           nextAttemptAt: state.nextAttemptAt,
@@ -123,7 +91,7 @@ export class DeliveryService {
           attempts: state.attempts,
         };
       }
-      const result = await this.changesOf(subscriptionId, handle, s.sequence);
+      const result = await this.changesOf(subscriptionId, s.sequence);
       return {
         ...base,
         changesAvailable: true,
@@ -143,27 +111,22 @@ export class DeliveryService {
     scope?: Scope,
   ): Promise<{ deliveryId: string; pendingChanges: number }> {
     if (!isDeliveryOf(deliveryId, subscriptionId)) throw notFound('delivery');
-    const handle = await this.deps.subscriptions.running(subscriptionId, scope);
+    await this.deps.subscriptions.assertRunning(subscriptionId, scope);
+    const { gateway } = this.deps;
     const [summaries, status] = await Promise.all([
-      this.query(handle, () => handle.query(deliveriesQuery)),
-      this.query(handle, () => handle.query(statusQuery)),
+      gateway.deliveries(subscriptionId),
+      gateway.status(subscriptionId),
     ]);
     const summary = summaries.find((d) => d.deliveryId === deliveryId);
     if (!summary) throw notFound('delivery');
     if (summary.status === 'in_flight') throw conflict(`delivery ${deliveryId} is still in flight`);
-    const result = await this.changesOf(subscriptionId, handle, summary.sequence);
+    const result = await this.changesOf(subscriptionId, summary.sequence);
     // Filtered again: the subscription's includePii/includeDetails may have been narrowed since.
     const sub = status.subscription;
     const changes = result.changes.map((c) =>
       filterChange(c, c.event ? this.deps.catalog.get(c.event) : undefined, sub),
     );
-    const { client, callTimeoutMs } = this.deps;
-    const out = await temporalUpdate(
-      client,
-      callTimeoutMs,
-      (updateId) => handle.executeUpdate(redeliverUpdate, { args: [{ deliveryId, changes }], updateId }),
-      'delivery',
-    );
+    const out = await gateway.redeliver(subscriptionId, deliveryId, changes);
     return { deliveryId, pendingChanges: out.pendingChanges };
   }
 }

@@ -1,18 +1,14 @@
-// Errors with an HTTP meaning, and the translation of Temporal's errors into them. Kept in the
-// service layer so the services can say "404" without knowing about Fastify.
-import {
-  ApplicationFailure,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-} from '@temporalio/common';
-import {
-  isGrpcServiceError,
-  QueryRejectedError,
-  ServiceError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-} from '@temporalio/client';
+// Errors with an HTTP meaning, and the translation of the gateway's errors into them. Kept in the
+// service layer so the services can say "404" without knowing about Fastify or Temporal.
 import { isNotFoundError } from '../../core/errors';
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  RefusedError,
+  toGatewayError,
+  UnavailableError,
+  type Subject,
+} from '../temporal/gateway-errors';
 
 export class ApiError extends Error {
   constructor(
@@ -45,41 +41,25 @@ export const temporalUnavailable = (cause?: unknown): ApiError =>
     },
   );
 
-/**
- * Maps an error thrown by a Temporal client call. `what` names the thing a "not found" is about.
- * Unknown errors pass through unchanged and end as 500s.
- */
-export function fromTemporal(err: unknown, what = 'subscription'): unknown {
-  if (err instanceof ApiError) return err;
-  if (err instanceof WorkflowNotFoundError || err instanceof QueryRejectedError) return notFound(what);
-  if (err instanceof WorkflowExecutionAlreadyStartedError) return conflict(`${what} already exists`);
-  if (err instanceof WorkflowUpdateFailedError) {
-    // Validator rejections come from our own workflow code, typed (core/errors.ts), and their
-    // messages carry no secrets.
-    const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-    if (isNotFoundError(cause?.type)) return notFound(what);
-    return conflict(cause?.message ?? 'the subscription refused the change');
-  }
-  if (
-    err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
-    err instanceof ServiceError ||
-    isGrpcServiceError(err) ||
-    isConnectionError(err)
-  ) {
-    return temporalUnavailable(err);
-  }
-  return err;
-}
-
-/** Connection-level failures of the lazy client (refused, DNS, TLS) before any RPC answer. */
-function isConnectionError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  return (
-    err.name === 'TransportError' ||
-    code === 'ECONNREFUSED' ||
-    code === 'ENOTFOUND' ||
-    code === 'ETIMEDOUT' ||
-    /deadline exceeded|failed to connect|connection refused|no connection established/i.test(err.message)
+export const brokenConflict = (id: string): ApiError =>
+  new ApiError(
+    409,
+    'subscription_broken',
+    `subscription ${id} is broken (its workflow was closed outside Herald); restore it first: POST /v1/subscriptions/${id}/restore`,
   );
+
+/**
+ * Gives a failed gateway call (or a raw Temporal error, sorted by the gateway) its HTTP meaning.
+ * `subject` names what a "not found" is about when the gateway did not say. Unknown errors pass
+ * through unchanged and end as 500s.
+ */
+export function fromTemporal(err: unknown, subject: Subject = 'subscription'): unknown {
+  if (err instanceof ApiError) return err;
+  const e = toGatewayError(err, subject);
+  if (e instanceof NotFoundError) return notFound(e.subject);
+  if (e instanceof AlreadyExistsError) return conflict(`${e.subject} already exists`);
+  // Refusals by type (core/errors.ts), never by their text.
+  if (e instanceof RefusedError) return isNotFoundError(e.type) ? notFound(e.subject) : conflict(e.message);
+  if (e instanceof UnavailableError) return temporalUnavailable(e.cause);
+  return err;
 }

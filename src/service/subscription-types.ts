@@ -1,31 +1,25 @@
 // Shapes the subscription service takes and answers, and the pure helpers around them, kept
-// apart from the service so that file stays about its Temporal calls.
+// apart from the service so that file stays about its calls to the gateway.
 import type {
   AttemptRecord,
-  BatchingConfig,
+  DeliveryState,
+  DeliverySummary,
   InFlightDelivery,
   PublicSubscription,
-  RetryConfig,
   SubscriptionConfig,
-  SubscriptionCounters,
+  SubscriptionStatus,
   SubscriptionPatch,
 } from '../../core/types';
 import { ApiError } from './errors';
 
-export interface CreateSubscriptionInput {
-  name: string;
-  url: string;
-  description?: string;
-  events: string[];
-  tenant?: string;
-  channels?: string[];
-  includePii: boolean;
-  includeDetails: boolean;
-  token?: string;
-  signingSecret?: string;
-  batching: BatchingConfig;
-  retry: RetryConfig;
-}
+/** The configuration a creation gives: what the service does not fill in itself. */
+export type CreateSubscriptionInput = Pick<
+  SubscriptionConfig,
+  'name' | 'url' | 'events' | 'includePii' | 'includeDetails' | 'batching' | 'retry'
+> &
+  Partial<Pick<SubscriptionConfig, 'description' | 'tenant' | 'channels' | 'token'>> & {
+    signingSecret?: string;
+  };
 
 export type PatchSubscriptionInput = Omit<SubscriptionPatch, 'now'>;
 
@@ -53,27 +47,54 @@ export function tenantForCreate(scope: Scope, given: string | undefined): string
   ]);
 }
 
-export type CreatedSubscription = PublicSubscription & { token: string; signingSecret: string };
-
-export interface SubscriptionDetail extends PublicSubscription {
-  pendingChanges: number;
-  queuedBatches: number;
-  queuedChanges: number;
-  inFlight:
-    | (InFlightDelivery & {
-        attempt: number;
-        nextAttemptAt?: string;
-        attemptsLeft?: number | null;
-        lastAttempt?: AttemptRecord;
-      })
-    | null;
-  counters: SubscriptionCounters;
-  /** When the newest delivery that succeeded finished, among the last ones kept; absent if none. */
-  lastDeliveredAt?: string;
+/** A new subscription's whole configuration, from what its creation gave and what was filled in. */
+export function newConfig(
+  input: CreateSubscriptionInput,
+  made: { id: string; tenant?: string; token: string; signingSecret: string; now: string },
+): SubscriptionConfig {
+  const { id, tenant, token, signingSecret, now } = made;
+  return {
+    id,
+    name: input.name,
+    url: input.url,
+    description: input.description ?? '',
+    events: input.events,
+    // Only when given, so a subscription without them is exactly what it was before them.
+    ...(tenant === undefined ? {} : { tenant }),
+    ...(input.channels?.length ? { channels: input.channels } : {}),
+    includePii: input.includePii,
+    includeDetails: input.includeDetails,
+    token,
+    secrets: [{ secret: signingSecret, createdAt: now }],
+    batching: input.batching,
+    retry: input.retry,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
-export function toPublic(config: SubscriptionConfig): PublicSubscription {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { token, secrets, ...rest } = config;
-  return { ...rest, state: 'active' };
+export type CreatedSubscription = PublicSubscription & { token: string; signingSecret: string };
+
+/** A subscription as GET answers it: its public view, its backlog and its delivery in flight. */
+export type SubscriptionDetail = PublicSubscription &
+  Pick<Required<SubscriptionStatus>, 'pendingChanges' | 'queuedBatches' | 'queuedChanges' | 'counters'> & {
+    inFlight:
+      | (InFlightDelivery &
+          Pick<DeliveryState, 'nextAttemptAt' | 'attemptsLeft'> & {
+            /** Attempts made so far (0 while the subscription's own first attempt runs). */
+            attempt: number;
+            lastAttempt?: AttemptRecord;
+          })
+      | null;
+    /** When the newest delivery that succeeded finished, among the last ones kept; absent if none. */
+    lastDeliveredAt?: string;
+  };
+
+/** The newest finishedAt of a delivered delivery among the summaries the workflow keeps. */
+export function lastDeliveredAt(summaries: DeliverySummary[]): string | undefined {
+  let last: string | undefined;
+  for (const s of summaries) {
+    if (s.status === 'delivered' && s.finishedAt && (!last || s.finishedAt > last)) last = s.finishedAt;
+  }
+  return last;
 }

@@ -1,45 +1,27 @@
 // Subscription configuration through Temporal: the subscription workflow is the only store.
 // Writes are workflow start and updates, reads are queries (one subscription) or visibility
 // with the memo (the list). Every write is applied to this process's routing table at once.
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { HeraldConfig } from '../config';
 import { generateSigningSecret, generateToken } from '../webhook/signing';
-import {
-  configureUpdate,
-  deleteUpdate,
-  deliveriesQuery,
-  deliveryStateQuery,
-  pauseUpdate,
-  resumeUpdate,
-  rotateSecretUpdate,
-  statusQuery,
-} from '../../workflows/messages';
-import { deliveryWorkflowId, subscriptionWorkflowId } from '../../core/ids';
-import type { subscriptionWorkflow } from '../../workflows/subscription';
-import { zeroCounters } from '../../core/subscription';
-import type { DeliverySummary, PublicSubscription, SubscriptionConfig } from '../../core/types';
-import { randomUUID } from 'node:crypto';
-import { ApiError, conflict, notFound } from './errors';
-import { temporalCall, temporalQuery, temporalUpdate } from './temporal-calls';
+import type { DeliveryGateway } from '../temporal/delivery-gateway';
+import type { RunStatus, SubscriptionGateway } from '../temporal/subscription-gateway';
 import { isSubscriptionId } from '../../core/ids';
+import { publicView, zeroCounters } from '../../core/subscription';
+import type { PublicSubscription } from '../../core/types';
+import { brokenConflict, conflict, notFound } from './errors';
 import { newSubscriptionId } from './ids';
 import type { RoutingTable } from './routing-table';
 import {
   ADMIN_SCOPE,
   inScope,
   tenantForCreate,
-  toPublic,
+  lastDeliveredAt,
+  newConfig,
   type Scope,
   type CreatedSubscription,
   type CreateSubscriptionInput,
   type PatchSubscriptionInput,
   type SubscriptionDetail,
 } from './subscription-types';
-
-function memoOf(memo: Record<string, unknown> | undefined): PublicSubscription | undefined {
-  const sub = memo?.subscription as PublicSubscription | undefined;
-  return sub && typeof sub.id === 'string' && Array.isArray(sub.events) ? sub : undefined;
-}
 
 export type {
   CreatedSubscription,
@@ -49,46 +31,15 @@ export type {
   SubscriptionDetail,
 };
 
-export const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
-/** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
-export const BROKEN_QUERY =
-  "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed' AND ExecutionStatus != 'ContinuedAsNew'";
-
-export const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
-
-export function runStatus(name: string): 'running' | 'deleted' | 'broken' {
-  if (name === 'RUNNING') return 'running';
-  return name === 'COMPLETED' ? 'deleted' : 'broken';
-}
-
-export const brokenConflict = (id: string): ApiError =>
-  new ApiError(
-    409,
-    'subscription_broken',
-    `subscription ${id} is broken (its workflow was closed outside Herald); restore it first: POST /v1/subscriptions/${id}/restore`,
-  );
-
 export interface SubscriptionServiceDeps {
-  client: Client;
-  config: HeraldConfig;
+  gateway: SubscriptionGateway;
+  deliveries: DeliveryGateway;
+  /** Told of every write at once; it never calls back into this service. */
   routing: RoutingTable;
-  callTimeoutMs: number;
 }
 
 export class SubscriptionService {
   constructor(private readonly deps: SubscriptionServiceDeps) {}
-
-  private call<T>(fn: () => Promise<T>, what?: string): Promise<T> {
-    return temporalCall(this.deps.client, this.deps.callTimeoutMs, fn, what);
-  }
-
-  private query<T>(handle: { workflowId: string }, fn: () => Promise<T>, what?: string): Promise<T> {
-    return temporalQuery(this.deps.client, this.deps.callTimeoutMs, handle.workflowId, fn, what);
-  }
-
-  private update<T>(run: (updateId: string) => Promise<T>): Promise<T> {
-    return temporalUpdate(this.deps.client, this.deps.callTimeoutMs, run);
-  }
 
   /**
    * The subscription's workflow and what its latest run says: running, deleted (completed: only
@@ -98,29 +49,21 @@ export class SubscriptionService {
   async locate(
     id: string,
     scope: Scope = ADMIN_SCOPE,
-  ): Promise<{
-    handle: WorkflowHandle;
-    status: 'running' | 'deleted' | 'broken';
-    memo?: PublicSubscription;
-  }> {
+  ): Promise<{ status: RunStatus; memo?: PublicSubscription }> {
     if (!isSubscriptionId(id)) throw notFound('subscription');
-    const handle = this.deps.client.workflow.getHandle(subscriptionWorkflowId(id));
-    const desc = await this.call(() => handle.describe());
-    const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
+    const { status, memo } = await this.deps.gateway.describe(id);
     // The memo is set at start and the tenant never changes, so it is authoritative here.
     if (scope.tenant !== undefined && (!memo || !inScope(scope, memo.tenant))) throw notFound('subscription');
-    const status = runStatus(desc.status.name);
     // The memo says deleted as soon as DELETE has answered, while the workflow may still be
     // finishing (cancelling its delivery): a deleted subscription is 404 from then on.
-    return { handle, status: memo?.state === 'deleted' ? 'deleted' : status, memo };
+    return { status: memo?.state === 'deleted' ? 'deleted' : status, memo };
   }
 
-  /** The handle of a running subscription workflow; 404 for unknown or deleted, 409 for broken. */
-  async running(id: string, scope: Scope = ADMIN_SCOPE): Promise<WorkflowHandle> {
-    const { handle, status } = await this.locate(id, scope);
+  /** Throws unless the subscription's workflow runs: 404 for unknown or deleted, 409 for broken. */
+  async assertRunning(id: string, scope: Scope = ADMIN_SCOPE): Promise<void> {
+    const { status } = await this.locate(id, scope);
     if (status === 'deleted') throw notFound('subscription');
     if (status === 'broken') throw brokenConflict(id);
-    return handle;
   }
 
   async create(input: CreateSubscriptionInput, scope: Scope = ADMIN_SCOPE): Promise<CreatedSubscription> {
@@ -129,38 +72,9 @@ export class SubscriptionService {
     const now = new Date().toISOString();
     const token = input.token ?? generateToken();
     const signingSecret = input.signingSecret ?? generateSigningSecret();
-    const config: SubscriptionConfig = {
-      id,
-      name: input.name,
-      url: input.url,
-      description: input.description ?? '',
-      events: input.events,
-      // Only when given, so a subscription without them is exactly what it was before them.
-      ...(tenant === undefined ? {} : { tenant }),
-      ...(input.channels?.length ? { channels: input.channels } : {}),
-      includePii: input.includePii,
-      includeDetails: input.includeDetails,
-      token,
-      secrets: [{ secret: signingSecret, createdAt: now }],
-      batching: input.batching,
-      retry: input.retry,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const pub = toPublic(config);
-    await this.call(() =>
-      this.deps.client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
-        workflowId: subscriptionWorkflowId(id),
-        taskQueue: this.deps.config.taskQueue,
-        args: [{ config }],
-        // Workflow tasks stay far under 2 s (README, bounded backlog); a worker killed in the
-        // middle of one then delays the subscription, and any query, by 5 s rather than 10.
-        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
-        // The workflow upserts the same memo itself; setting it at start makes the new
-        // subscription visible to other instances' listings without waiting for a worker.
-        memo: { subscription: pub },
-      }),
-    );
+    const config = newConfig(input, { id, tenant, token, signingSecret, now });
+    const pub = publicView(config, 'active');
+    await this.deps.gateway.start(config, pub);
     this.deps.routing.upsert(pub);
     return { ...pub, token, signingSecret };
   }
@@ -171,47 +85,19 @@ export class SubscriptionService {
     if (scope.tenant !== undefined && filter.tenant !== undefined && filter.tenant !== scope.tenant)
       return [];
     const tenant = scope.tenant ?? filter.tenant;
-    const merged = this.deps.routing.withLocalWrites(await this.listFromVisibility());
+    const merged = this.deps.routing.withLocalWrites(await this.deps.gateway.list());
     const items = [...merged.values()].filter((s) => tenant === undefined || s.tenant === tenant);
     return items.sort((a, b) =>
       a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id),
     );
   }
 
-  /**
-   * The routing table's source; also used by list(). Running subscriptions, and broken ones
-   * (state `broken`), so that publishing to them answers 503 instead of dropping their changes.
-   */
-  async listFromVisibility(): Promise<PublicSubscription[]> {
-    return this.call(async () => {
-      const out = new Map<string, PublicSubscription>();
-      for await (const info of this.deps.client.workflow.list({ query: LIST_QUERY })) {
-        const sub = memoOf(info.memo);
-        if (sub) out.set(sub.id, sub);
-      }
-      const candidates = new Map<string, PublicSubscription>();
-      for await (const info of this.deps.client.workflow.list({ query: BROKEN_QUERY })) {
-        const sub = memoOf(info.memo);
-        if (sub && !out.has(sub.id)) candidates.set(sub.id, sub);
-      }
-      // An old closed run may belong to a subscription restored or deleted since: ask for its latest run.
-      for (const sub of candidates.values()) {
-        const desc = await this.deps.client.workflow.getHandle(subscriptionWorkflowId(sub.id)).describe();
-        const status = runStatus(desc.status.name);
-        if (status === 'broken') out.set(sub.id, { ...sub, state: 'broken' });
-      }
-      return [...out.values()];
-    });
-  }
-
   async get(id: string, scope: Scope = ADMIN_SCOPE): Promise<SubscriptionDetail> {
-    const { handle, status: run, memo } = await this.locate(id, scope);
+    const { status: run, memo } = await this.locate(id, scope);
     if (run === 'deleted') throw notFound('subscription');
-    if (run === 'broken') return this.brokenDetail(handle, memo);
-    const [status, summaries] = await Promise.all([
-      this.query(handle, () => handle.query(statusQuery)),
-      this.query(handle, () => handle.query(deliveriesQuery)),
-    ]);
+    if (run === 'broken') return this.brokenDetail(id, memo);
+    const { gateway, deliveries } = this.deps;
+    const [status, summaries] = await Promise.all([gateway.status(id), gateway.deliveries(id)]);
     if (status.state === 'deleted') throw notFound('subscription');
     let inFlight: SubscriptionDetail['inFlight'] = null;
     if (status.inFlight?.runner === 'local') {
@@ -221,8 +107,7 @@ export class SubscriptionService {
     } else if (status.inFlight) {
       const f = status.inFlight;
       // The delivery may end between the two queries; its summary is still worth showing.
-      const child = this.deps.client.workflow.getHandle(deliveryWorkflowId(id, f.sequence));
-      const state = await this.query(child, () => child.query(deliveryStateQuery)).catch(() => undefined);
+      const state = await deliveries.state(id, f.sequence).catch(() => undefined);
       inFlight = {
         ...f,
         attempt: state?.attempts.length ?? 0,
@@ -244,8 +129,8 @@ export class SubscriptionService {
   }
 
   /** A closed workflow still answers queries by replay; its memo is the fallback. */
-  private async brokenDetail(handle: WorkflowHandle, memo?: PublicSubscription): Promise<SubscriptionDetail> {
-    const status = await this.query(handle, () => handle.query(statusQuery)).catch(() => undefined);
+  private async brokenDetail(id: string, memo?: PublicSubscription): Promise<SubscriptionDetail> {
+    const status = await this.deps.gateway.status(id).catch(() => undefined);
     const pub = status?.subscription ?? memo;
     if (!pub) throw notFound('subscription');
     return {
@@ -261,27 +146,14 @@ export class SubscriptionService {
 
   /**
    * Brings a broken subscription back: resets its workflow to the last completed workflow task,
-   * which replays everything before it and re-applies every changes signal after it, so its
-   * pending changes come back with it (the README's runbook, as one call).
+   * so its pending changes come back with it (the README's runbook, as one call).
    */
   async restore(id: string): Promise<SubscriptionDetail> {
-    const { handle, status } = await this.locate(id);
+    const { status } = await this.locate(id);
     if (status === 'deleted') throw notFound('subscription');
     if (status === 'running') throw conflict(`subscription ${id} is not broken`);
-    const { client, config } = this.deps;
-    await this.call(async () => {
-      const history = await handle.fetchHistory();
-      const last = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskCompletedEventAttributes);
-      if (!last?.eventId) throw conflict(`subscription ${id} has no completed workflow task to reset to`);
-      const desc = await handle.describe();
-      await client.workflowService.resetWorkflowExecution({
-        namespace: config.temporal.namespace,
-        workflowExecution: { workflowId: subscriptionWorkflowId(id), runId: desc.runId },
-        reason: 'herald restore',
-        workflowTaskFinishEventId: last.eventId,
-        requestId: randomUUID(),
-      });
-    });
+    if (!(await this.deps.gateway.restore(id)))
+      throw conflict(`subscription ${id} has no completed workflow task to reset to`);
     this.deps.routing.forget(id);
     await this.deps.routing.refresh().catch(() => undefined);
     return this.get(id);
@@ -292,41 +164,34 @@ export class SubscriptionService {
     patch: PatchSubscriptionInput,
     scope: Scope = ADMIN_SCOPE,
   ): Promise<PublicSubscription> {
-    const handle = await this.running(id, scope);
+    await this.assertRunning(id, scope);
     const now = new Date().toISOString();
-    return this.applied(
-      await this.update((updateId) =>
-        handle.executeUpdate(configureUpdate, { args: [{ ...patch, now }], updateId }),
-      ),
-    );
+    return this.applied(await this.deps.gateway.configure(id, { ...patch, now }));
   }
 
   async pause(id: string, scope: Scope = ADMIN_SCOPE): Promise<PublicSubscription> {
-    const handle = await this.running(id, scope);
-    return this.applied(await this.update((updateId) => handle.executeUpdate(pauseUpdate, { updateId })));
+    await this.assertRunning(id, scope);
+    return this.applied(await this.deps.gateway.pause(id));
   }
 
   async resume(id: string, scope: Scope = ADMIN_SCOPE): Promise<PublicSubscription> {
-    const handle = await this.running(id, scope);
-    return this.applied(await this.update((updateId) => handle.executeUpdate(resumeUpdate, { updateId })));
+    await this.assertRunning(id, scope);
+    return this.applied(await this.deps.gateway.resume(id));
   }
 
   async rotateSecret(
     id: string,
     scope: Scope = ADMIN_SCOPE,
   ): Promise<PublicSubscription & { signingSecret: string }> {
-    const handle = await this.running(id, scope);
+    await this.assertRunning(id, scope);
     const secret = generateSigningSecret();
-    const now = new Date().toISOString();
-    const pub = await this.update((updateId) =>
-      handle.executeUpdate(rotateSecretUpdate, { args: [{ secret, now }], updateId }),
-    );
+    const pub = await this.deps.gateway.rotateSecret(id, secret, new Date().toISOString());
     return { ...this.applied(pub), signingSecret: secret };
   }
 
   async delete(id: string, scope: Scope = ADMIN_SCOPE): Promise<void> {
-    const handle = await this.running(id, scope);
-    await this.update((updateId) => handle.executeUpdate(deleteUpdate, { updateId }));
+    await this.assertRunning(id, scope);
+    await this.deps.gateway.delete(id);
     this.deps.routing.remove(id);
   }
 
@@ -334,13 +199,4 @@ export class SubscriptionService {
     this.deps.routing.upsert(pub);
     return pub;
   }
-}
-
-/** The newest finishedAt of a delivered delivery among the summaries the workflow keeps. */
-function lastDeliveredAt(summaries: DeliverySummary[]): string | undefined {
-  let last: string | undefined;
-  for (const s of summaries) {
-    if (s.status === 'delivered' && s.finishedAt && (!last || s.finishedAt > last)) last = s.finishedAt;
-  }
-  return last;
 }

@@ -1,16 +1,21 @@
-// The Temporal gateway: the client calls the API makes, each bounded by a deadline. The
-// services and the API reach the workflows through here, never through workflows/ directly.
+// The Temporal gateway: every client call the API makes goes through src/temporal/ (this file,
+// subscription-gateway.ts, delivery-gateway.ts), each bounded by a deadline, with Temporal's
+// errors sorted in gateway-errors.ts. Here: the changes signal and the readiness check.
 import type { Client } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type { Change } from '../../core/types';
 import { changesSignal } from '../../workflows/messages';
+import { isNotFound } from './gateway-errors';
+import { setupProblem } from './setup';
 
 /** What a changes signal ended with, for the `herald_signals_sent_total` outcome label. */
 export type SignalOutcome = 'ok' | 'not_found' | 'error';
 
 /**
  * The group committer's send: one `changes` signal to a subscription's workflow, within
- * `timeoutMs`. Resolves once Temporal has recorded it.
+ * `timeoutMs`. Resolves once Temporal has recorded it. Its errors are Temporal's own, unsorted:
+ * the group committer recognises a closed workflow by WorkflowNotFoundError, and its callers
+ * sort what it rejects with through toGatewayError.
  */
 export function changesSender(
   client: Client,
@@ -24,9 +29,29 @@ export function changesSender(
     );
 }
 
+/**
+ * Why this instance must not take traffic (the namespace or a search attribute is missing), or
+ * undefined when ready; rejects when Temporal does not answer within `timeoutMs`.
+ */
+export async function setupProblemWithin(client: Client, timeoutMs: number): Promise<string | undefined> {
+  // The race also bounds a lazy connection's first connect, which the deadline does not cover.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('readiness check timed out')), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      client.withDeadline(Date.now() + timeoutMs, () => setupProblem(client)),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function signalOutcome(ok: boolean, error: unknown): SignalOutcome {
   if (ok) return 'ok';
-  return (error as Error | undefined)?.name === 'WorkflowNotFoundError' ? 'not_found' : 'error';
+  return isNotFound(error) ? 'not_found' : 'error';
 }
 
 /**

@@ -40,4 +40,3 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-

@@ -67,7 +67,10 @@ void describe('SIGTERM after load', { timeout: 240_000 }, () => {
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    for (const [name, url] of [['hanging', hanging.url], ['failing', failing.url]] as const) {
+    for (const [name, url] of [
+      ['hanging', hanging.url],
+      ['failing', failing.url],
+    ] as const) {
       const res = await post('/v1/subscriptions', ADMIN, {
         name,
         url,

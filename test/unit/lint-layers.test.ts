@@ -16,6 +16,7 @@ const as = {
   activities: join(root, 'activities', 'deliver.ts'),
   webhook: join(root, 'src', 'webhook', 'signing.ts'),
   service: join(root, 'src', 'service', 'deliveries.ts'),
+  temporal: join(root, 'src', 'temporal', 'gateway.ts'),
   api: join(root, 'src', 'api', 'app.ts'),
 };
 
@@ -146,6 +147,46 @@ describe('layer lint: one direction of dependencies', () => {
     assert.ok(await refused("import Fastify from 'fastify';\nexport const f = Fastify;\n", as.service));
     assert.ok(
       !(await refused("import { notFound } from './errors';\nexport const n = notFound;\n", as.service)),
+    );
+  });
+  it('src/service/ reaches Temporal only through src/temporal/', async () => {
+    assert.ok(
+      await refused("import { Client } from '@temporalio/client';\nexport const c = Client;\n", as.service),
+    );
+    assert.ok(
+      await refused(
+        "import type { Client } from '@temporalio/client';\nexport type C = Client;\n",
+        as.service,
+      ),
+    );
+    assert.ok(
+      await refused(
+        "import { statusQuery } from '../../workflows/messages';\nexport const q = statusQuery;\n",
+        as.service,
+      ),
+    );
+    assert.ok(
+      !(await refused(
+        "import { isNotFound } from '../temporal/gateway-errors';\nexport const n = isNotFound;\n",
+        as.service,
+      )),
+    );
+  });
+  it('src/temporal/ does not import the services or the API that call it', async () => {
+    assert.ok(
+      await refused(
+        "import { notFound } from '../service/errors';\nexport const n = notFound;\n",
+        as.temporal,
+      ),
+    );
+    assert.ok(
+      await refused("import { buildApp } from '../api/app';\nexport const b = buildApp;\n", as.temporal),
+    );
+    assert.ok(
+      !(await refused(
+        "import { changesSignal } from '../../workflows/messages';\nexport const s = changesSignal;\n",
+        as.temporal,
+      )),
     );
   });
   it('src/api/ reaches workflows/ and activities/ only as types', async () => {

@@ -2,7 +2,7 @@
 // filtering of personal data, and what a missing or unreachable workflow does to the answer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ServiceError, type Client } from '@temporalio/client';
+import { ServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { createCatalog } from '../../src/catalog/catalog';
 import { createMetrics } from '../../src/metrics';
@@ -12,6 +12,7 @@ import { ChangeRouter, normalizeChange } from '../../src/service/changes';
 import { ApiError } from '../../src/service/errors';
 import { GroupCommitter } from '../../src/service/group-commit';
 import { RoutingTable } from '../../src/service/routing-table';
+import type { SubscriptionGateway } from '../../src/temporal/subscription-gateway';
 import type { Change, PublicSubscription } from '../../core/types';
 import { publicSubscription } from '../helpers/subscriptions';
 
@@ -39,12 +40,11 @@ async function setup(subs: PublicSubscription[], fail: (id: string) => unknown =
   });
   const metrics = createMetrics({ defaultMetrics: false });
   const router = new ChangeRouter({
-    client: {} as Client,
+    gateway: {} as SubscriptionGateway,
     catalog,
     routing,
     committer,
     metrics,
-    callTimeoutMs: 100,
   });
   return { router, routing, signals, metrics };
 }
@@ -144,12 +144,11 @@ void test('publish waits for the first routing table and answers 503 when it can
   });
   const committer = new GroupCommitter(async () => undefined);
   const router = new ChangeRouter({
-    client: {} as Client,
+    gateway: {} as SubscriptionGateway,
     catalog,
     routing,
     committer,
     metrics: createMetrics({ defaultMetrics: false }),
-    callTimeoutMs: 100,
   });
   await assert.rejects(
     router.publish([person(1)]),

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { Client } from '@temporalio/client';
+import type { SubscriptionGateway } from '../../src/temporal/subscription-gateway';
 import { createCatalog } from '../../src/catalog/catalog';
 import { createMetrics } from '../../src/metrics';
 import { DEFAULT_CHANGE_URL_POLICY } from '../../src/webhook/change-url-policy';
@@ -135,12 +135,11 @@ void test('the ChangeRouter signals every change to exactly its receivers, in th
         signals.set(id, [...(signals.get(id) ?? []), ...sent]);
       });
       const router = new ChangeRouter({
-        client: {} as Client,
+        gateway: {} as SubscriptionGateway,
         catalog,
         routing: new RoutingTable({ list: async () => subs, refreshMs: 60_000 }),
         committer,
         metrics: createMetrics({ defaultMetrics: false }),
-        callTimeoutMs: 100,
       });
       const result = await router.publish(changes);
       const expected = new Map<string, number[]>();

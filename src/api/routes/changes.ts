@@ -7,7 +7,8 @@ import { normalizeChange } from '../../service/changes';
 import { notFound } from '../../service/errors';
 import { isSubscriptionId } from '../../../core/ids';
 import { PUBLISH, type ApiContext } from '../context';
-import { errorResponses, idParams, publishResult } from '../schemas';
+import { errorResponses, idParams } from '../schemas';
+import { publishResult } from '../response-schemas';
 
 const tags = ['changes'];
 

@@ -1,18 +1,17 @@
 // Operational and reference routes: health, readiness, metrics and the event catalogue.
-import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ANY, type ApiContext } from '../context';
 import { errorResponses } from '../schemas';
-import { setupProblem } from '../../temporal/setup';
 
 /** Readiness must answer fast enough for a load balancer's probe. */
 const READY_TIMEOUT_MS = 2000;
 
-export const opsRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; client: Client }> = async (
-  app,
-  { ctx, client },
-) => {
+export const opsRoutes: FastifyPluginAsyncZod<{
+  ctx: ApiContext;
+  /** Why Temporal is not set up for Herald (undefined: ready); rejects if it does not answer in time. */
+  setupProblem: (timeoutMs: number) => Promise<string | undefined>;
+}> = async (app, { ctx, setupProblem }) => {
   app.get('/v1/event-types', {
     onRequest: ctx.auth.any,
     schema: {
@@ -70,22 +69,9 @@ export const opsRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext; client: Client 
     },
     handler: async (request, reply) => {
       try {
-        // The race also bounds a lazy connection's first connect, which the deadline does not cover.
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('readiness check timed out')), READY_TIMEOUT_MS);
-        });
-        let problem: string | undefined;
-        try {
-          // The namespace and the search attributes, not just a frontend that answers: without
-          // them every subscription request would fail, so the instance must not take traffic.
-          problem = await Promise.race([
-            client.withDeadline(Date.now() + READY_TIMEOUT_MS, () => setupProblem(client)),
-            timeout,
-          ]);
-        } finally {
-          clearTimeout(timer);
-        }
+        // The namespace and the search attributes, not just a frontend that answers: without
+        // them every subscription request would fail, so the instance must not take traffic.
+        const problem = await setupProblem(READY_TIMEOUT_MS);
         if (problem) {
           request.log.warn(`readiness check: ${problem}`);
           return reply.code(503).send({ error: 'temporal_not_set_up', message: problem });

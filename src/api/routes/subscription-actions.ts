@@ -3,73 +3,83 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scopeOf } from '../auth';
 import { ADMIN, MANAGE, type ApiContext } from '../context';
+import type { Scope } from '../../service/subscription-types';
+import { deliveryParams, errorResponses, idParams } from '../schemas';
 import {
   deliveryOut,
-  deliveryParams,
-  errorResponses,
-  idParams,
   publicSubscription,
   rotatedSubscription,
   subscriptionDetail,
-} from '../schemas';
+} from '../response-schemas';
 
 const tags = ['subscriptions'];
 
+type App = Parameters<FastifyPluginAsyncZod>[0];
+
+/** One POST /v1/subscriptions/:id/<path>: no body, the service's answer as the 200. */
+interface Action {
+  path: string;
+  /** Restore is for the admin key only; the others for a tenant token too. */
+  adminOnly?: boolean;
+  summary: string;
+  description?: string;
+  response: z.ZodType;
+  run: (ctx: ApiContext, id: string, scope: Scope) => Promise<unknown>;
+}
+
+const ACTIONS: Action[] = [
+  {
+    path: 'pause',
+    summary: 'Pause deliveries',
+    description: 'Changes keep merging; nothing is sent until resumed.',
+    response: publicSubscription,
+    run: (ctx, id, scope) => ctx.subscriptions.pause(id, scope),
+  },
+  {
+    path: 'resume',
+    summary: 'Resume deliveries',
+    response: publicSubscription,
+    run: (ctx, id, scope) => ctx.subscriptions.resume(id, scope),
+  },
+  {
+    path: 'rotate-secret',
+    summary: 'Rotate the signing secret',
+    description: 'Answers the new secret once. For 24 h deliveries carry signatures for both secrets.',
+    response: rotatedSubscription,
+    run: (ctx, id, scope) => ctx.subscriptions.rotateSecret(id, scope),
+  },
+  {
+    path: 'restore',
+    adminOnly: true,
+    summary: 'Restore a broken subscription',
+    description:
+      'For a subscription whose workflow was closed outside Herald (state broken): resets the workflow ' +
+      'to its last completed workflow task, re-applying every change received after it. 409 if not broken.',
+    response: subscriptionDetail,
+    run: (ctx, id) => ctx.subscriptions.restore(id),
+  },
+];
+
+function actionRoute(app: App, ctx: ApiContext, action: Action): void {
+  const { path, adminOnly, summary, description, response, run } = action;
+  app.post(`/v1/subscriptions/:id/${path}`, {
+    onRequest: adminOnly ? ctx.auth.admin : ctx.auth.manage,
+    schema: {
+      tags,
+      security: adminOnly ? ADMIN : MANAGE,
+      summary,
+      ...(description === undefined ? {} : { description }),
+      params: idParams,
+      response: { 200: response, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
+    },
+    handler: async (request) => run(ctx, request.params.id, scopeOf(request)),
+  });
+}
+
 export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  const { auth, subscriptions, deliveries } = ctx;
+  const { auth, deliveries } = ctx;
 
-  app.post('/v1/subscriptions/:id/pause', {
-    onRequest: auth.manage,
-    schema: {
-      tags,
-      security: MANAGE,
-      summary: 'Pause deliveries',
-      description: 'Changes keep merging; nothing is sent until resumed.',
-      params: idParams,
-      response: { 200: publicSubscription, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
-    },
-    handler: async (request) => subscriptions.pause(request.params.id, scopeOf(request)),
-  });
-
-  app.post('/v1/subscriptions/:id/resume', {
-    onRequest: auth.manage,
-    schema: {
-      tags,
-      security: MANAGE,
-      summary: 'Resume deliveries',
-      params: idParams,
-      response: { 200: publicSubscription, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
-    },
-    handler: async (request) => subscriptions.resume(request.params.id, scopeOf(request)),
-  });
-
-  app.post('/v1/subscriptions/:id/rotate-secret', {
-    onRequest: auth.manage,
-    schema: {
-      tags,
-      security: MANAGE,
-      summary: 'Rotate the signing secret',
-      description: 'Answers the new secret once. For 24 h deliveries carry signatures for both secrets.',
-      params: idParams,
-      response: { 200: rotatedSubscription, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
-    },
-    handler: async (request) => subscriptions.rotateSecret(request.params.id, scopeOf(request)),
-  });
-
-  app.post('/v1/subscriptions/:id/restore', {
-    onRequest: auth.admin,
-    schema: {
-      tags,
-      security: ADMIN,
-      summary: 'Restore a broken subscription',
-      description:
-        'For a subscription whose workflow was closed outside Herald (state broken): resets the workflow ' +
-        'to its last completed workflow task, re-applying every change received after it. 409 if not broken.',
-      params: idParams,
-      response: { 200: subscriptionDetail, ...errorResponses(400, 401, 404, 409, 413, 415, 503) },
-    },
-    handler: async (request) => subscriptions.restore(request.params.id),
-  });
+  for (const action of ACTIONS) actionRoute(app, ctx, action);
 
   app.get('/v1/subscriptions/:id/deliveries', {
     onRequest: auth.manage,

@@ -4,13 +4,8 @@ import { z } from 'zod';
 import { scopeOf } from '../auth';
 import { MANAGE, type ApiContext } from '../context';
 import { subscriptionTenant } from '../routing-schemas';
-import {
-  createdSubscription,
-  errorResponses,
-  idParams,
-  publicSubscription,
-  subscriptionDetail,
-} from '../schemas';
+import { errorResponses, idParams } from '../schemas';
+import { createdSubscription, publicSubscription, subscriptionDetail } from '../response-schemas';
 
 const tags = ['subscriptions'];
 

@@ -1,0 +1,177 @@
+// The subscription workflow as the services see it: start, describe, list, queries, updates and
+// restore, each through TemporalCalls (deadline, errors sorted in gateway-errors.ts).
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { subscriptionWorkflowId } from '../../core/ids';
+import type {
+  Change,
+  DeliverySummary,
+  PublicSubscription,
+  SubscriptionConfig,
+  SubscriptionPatch,
+  SubscriptionStatus,
+} from '../../core/types';
+import {
+  configureUpdate,
+  deleteUpdate,
+  deliveriesQuery,
+  deliveryChangesQuery,
+  pauseUpdate,
+  redeliverUpdate,
+  resumeUpdate,
+  rotateSecretUpdate,
+  statusQuery,
+} from '../../workflows/messages';
+import type { subscriptionWorkflow } from '../../workflows/subscription';
+import type { TemporalCalls } from './calls';
+
+const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
+/** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
+const BROKEN_QUERY =
+  "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed' AND ExecutionStatus != 'ContinuedAsNew'";
+
+const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
+
+/** Running; deleted (completed: only DELETE completes it); broken (closed any other way). */
+export type RunStatus = 'running' | 'deleted' | 'broken';
+
+function runStatus(name: string): RunStatus {
+  if (name === 'RUNNING') return 'running';
+  return name === 'COMPLETED' ? 'deleted' : 'broken';
+}
+
+function memoOf(memo: Record<string, unknown> | undefined): PublicSubscription | undefined {
+  const sub = memo?.subscription as PublicSubscription | undefined;
+  return sub && typeof sub.id === 'string' && Array.isArray(sub.events) ? sub : undefined;
+}
+
+export class SubscriptionGateway {
+  constructor(
+    private readonly calls: TemporalCalls,
+    private readonly taskQueue: string,
+  ) {}
+
+  private handle(id: string): WorkflowHandle<typeof subscriptionWorkflow> {
+    return this.calls.client.workflow.getHandle(subscriptionWorkflowId(id));
+  }
+
+  /** The latest run's status and the memo it was started (or last upserted) with. */
+  async describe(id: string): Promise<{ status: RunStatus; memo?: PublicSubscription }> {
+    const desc = await this.calls.call(() => this.handle(id).describe());
+    const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
+    return { status: runStatus(desc.status.name), memo };
+  }
+
+  async start(config: SubscriptionConfig, pub: PublicSubscription): Promise<void> {
+    await this.calls.call(() =>
+      this.calls.client.workflow.start<typeof subscriptionWorkflow>('subscriptionWorkflow', {
+        workflowId: subscriptionWorkflowId(config.id),
+        taskQueue: this.taskQueue,
+        args: [{ config }],
+        // Workflow tasks stay far under 2 s (README, bounded backlog); a worker killed in the
+        // middle of one then delays the subscription, and any query, by 5 s rather than 10.
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
+        // The workflow upserts the same memo itself; setting it at start makes the new
+        // subscription visible to other instances' listings without waiting for a worker.
+        memo: { subscription: pub },
+      }),
+    );
+  }
+
+  /**
+   * Running subscriptions from visibility, and broken ones (state `broken`), so that publishing
+   * to them answers 503 instead of dropping their changes. The routing table's source.
+   */
+  list(): Promise<PublicSubscription[]> {
+    const { client } = this.calls;
+    return this.calls.call(async () => {
+      const out = new Map<string, PublicSubscription>();
+      for await (const info of client.workflow.list({ query: LIST_QUERY })) {
+        const sub = memoOf(info.memo);
+        if (sub) out.set(sub.id, sub);
+      }
+      const candidates = new Map<string, PublicSubscription>();
+      for await (const info of client.workflow.list({ query: BROKEN_QUERY })) {
+        const sub = memoOf(info.memo);
+        if (sub && !out.has(sub.id)) candidates.set(sub.id, sub);
+      }
+      // An old closed run may belong to a subscription restored or deleted since: ask for its latest run.
+      for (const sub of candidates.values()) {
+        const desc = await this.handle(sub.id).describe();
+        if (runStatus(desc.status.name) === 'broken') out.set(sub.id, { ...sub, state: 'broken' });
+      }
+      return [...out.values()];
+    });
+  }
+
+  status(id: string): Promise<SubscriptionStatus> {
+    const h = this.handle(id);
+    return this.calls.query(h.workflowId, () => h.query(statusQuery));
+  }
+
+  deliveries(id: string): Promise<DeliverySummary[]> {
+    const h = this.handle(id);
+    return this.calls.query(h.workflowId, () => h.query(deliveriesQuery));
+  }
+
+  /** The changes of a fast-path delivery, if the subscription kept them. */
+  retainedChanges(id: string, sequence: number): Promise<Change[] | null> {
+    const h = this.handle(id);
+    return this.calls.query(h.workflowId, () => h.query(deliveryChangesQuery, sequence), 'delivery');
+  }
+
+  configure(id: string, patch: SubscriptionPatch): Promise<PublicSubscription> {
+    return this.calls.update((updateId) =>
+      this.handle(id).executeUpdate(configureUpdate, { args: [patch], updateId }),
+    );
+  }
+
+  pause(id: string): Promise<PublicSubscription> {
+    return this.calls.update((updateId) => this.handle(id).executeUpdate(pauseUpdate, { updateId }));
+  }
+
+  resume(id: string): Promise<PublicSubscription> {
+    return this.calls.update((updateId) => this.handle(id).executeUpdate(resumeUpdate, { updateId }));
+  }
+
+  rotateSecret(id: string, secret: string, now: string): Promise<PublicSubscription> {
+    return this.calls.update((updateId) =>
+      this.handle(id).executeUpdate(rotateSecretUpdate, { args: [{ secret, now }], updateId }),
+    );
+  }
+
+  delete(id: string): Promise<void> {
+    return this.calls.update((updateId) => this.handle(id).executeUpdate(deleteUpdate, { updateId }));
+  }
+
+  redeliver(id: string, deliveryId: string, changes: Change[]): Promise<{ pendingChanges: number }> {
+    return this.calls.update(
+      (updateId) =>
+        this.handle(id).executeUpdate(redeliverUpdate, { args: [{ deliveryId, changes }], updateId }),
+      'delivery',
+    );
+  }
+
+  /**
+   * Resets a closed workflow to its last completed workflow task, which replays everything
+   * before it and re-applies every changes signal after it. False: there is no such task.
+   */
+  restore(id: string): Promise<boolean> {
+    const h = this.handle(id);
+    const { client } = this.calls;
+    return this.calls.call(async () => {
+      const history = await h.fetchHistory();
+      const last = [...(history.events ?? [])].reverse().find((e) => e.workflowTaskCompletedEventAttributes);
+      if (!last?.eventId) return false;
+      const desc = await h.describe();
+      await client.workflowService.resetWorkflowExecution({
+        namespace: client.options.namespace,
+        workflowExecution: { workflowId: h.workflowId, runId: desc.runId },
+        reason: 'herald restore',
+        workflowTaskFinishEventId: last.eventId,
+        requestId: randomUUID(),
+      });
+      return true;
+    });
+  }
+}
