@@ -123,9 +123,6 @@ export default tseslint.config(
     // Services know nothing of HTTP routing or Fastify (the API calls them, never the reverse),
     // nor of Temporal: they reach the workflows only through the gateway in src/temporal/.
     files: ['src/service/**/*.ts'],
-    // group-commit.ts still tells a closed workflow by Temporal's WorkflowNotFoundError; it is
-    // being changed elsewhere, and takes this rule once it uses the gateway's isNotFound.
-    ignores: ['src/service/group-commit.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -145,11 +142,6 @@ export default tseslint.config(
         },
       ],
     },
-  },
-  {
-    // The part of the service rule group-commit.ts already keeps.
-    files: ['src/service/group-commit.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: serviceBase }] },
   },
   {
     // The Temporal gateway sits below the services: it knows the workflows, never its callers.

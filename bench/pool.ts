@@ -38,7 +38,12 @@ export const round = (n: number, digits = 0) => {
 };
 
 /** p50, p99 and max of latencies (ms), sorted here; the figures every latency phase reports. */
-export function latencySummary(ms: number[]): { receipts: number; p50Ms: number; p99Ms: number; maxMs: number } {
+export function latencySummary(ms: number[]): {
+  receipts: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+} {
   const sorted = [...ms].sort((a, b) => a - b);
   return {
     receipts: sorted.length,

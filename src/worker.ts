@@ -3,11 +3,11 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import type { Client } from '@temporalio/client';
 import { closeActivities, createActivities } from '../activities';
 import type { DeliveryMetrics } from '../activities/deliver';
-import { attemptSignal } from '../workflows/messages';
 import type { HeraldConfig } from './config';
 import { heraldDataConverter } from './temporal/data-converter';
 import { connectionOptions } from './temporal/client';
 import { workflowBundle } from './temporal/bundle';
+import { attemptReporter } from './temporal/gateway';
 
 export interface HeraldWorkerOptions {
   config: HeraldConfig;
@@ -26,9 +26,7 @@ export async function createHeraldWorker(
     headerPrefix: config.headerPrefix,
     allowInsecureUrls: config.allowInsecureUrls,
     metrics: opts.metrics,
-    reportAttempt: async (workflowId, record) => {
-      await client.workflow.getHandle(workflowId).signal(attemptSignal, record);
-    },
+    reportAttempt: attemptReporter(client),
   });
   const worker = await Worker.create({
     connection,

@@ -88,6 +88,7 @@ export async function measureBacklog(
     ctx.receiver.setStatus(200);
     const expected = new Map<string, number>();
     for (let i = 0; i < keys; i++) expected.set(`b${i}`, Math.floor(i / PER_REQUEST));
+    state.expect('backlog', expected);
     await waitFor(() => state.complete(['backlog'], expected), 1_800_000, 'every backlog key final').catch(
       () => {
         throw new Error(`lost changes: ${state.missing(['backlog'], expected)} keys never final`);

@@ -54,6 +54,7 @@ export async function measureCoalescing(ctx: BenchContext): Promise<CoalescingRe
     const published = Date.now();
     const expected = new Map<string, number>();
     for (let i = total - KEYS; i < total; i++) expected.set(`c${i % KEYS}`, i);
+    for (const t of tags) state.expect(t, expected);
     await waitFor(() => state.complete(tags, expected), 120_000, 'coalesced final states').catch(() => {
       throw new Error(
         `lost changes: ${state.missing(tags, expected)} key(s) never reached their final state`,

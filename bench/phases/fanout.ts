@@ -46,6 +46,7 @@ export async function measureFanout(
   bodies.forEach((_, r) => {
     for (let j = 0; j < PER_REQUEST; j++) expected.set(`f${r * PER_REQUEST + j}`, r);
   });
+  for (const t of tags) state.expect(t, expected);
   const postsOf = () => tags.reduce((n, t) => n + (ctx.receiver.posts.get(t)?.length ?? 0), 0);
   try {
     const start = Date.now();

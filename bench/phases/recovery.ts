@@ -88,6 +88,7 @@ export async function measureRecovery(ctx: BenchContext): Promise<RecoveryResult
     const expectedBoundMs = Math.max(0, next) + 2 * DEBOUNCE_MS;
     const expected = new Map<string, number>();
     for (let i = total - keys; i < total; i++) expected.set(`r${i % keys}`, i);
+    for (const t of tags) state.expect(t, expected);
     await waitFor(() => state.complete(tags, expected), expectedBoundMs + 60_000, 'recovery').catch(() => {
       throw new Error(
         `lost changes: ${state.missing(tags, expected)} key(s) never reached their final state`,

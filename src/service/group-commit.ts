@@ -11,8 +11,8 @@
 // maxBytesPerSecond; what arrives faster waits in the lane, and once the wait would pass
 // maxQueueMs the caller is told to come back later (refusal) instead of the history outgrowing
 // what a worker can replay in time.
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { measure } from '../temporal/gateway';
+import { isNotFound } from '../temporal/gateway-errors';
 import type { Change } from '../../core/types';
 
 /** Sends one changes signal; resolves once Temporal has recorded it. */
@@ -222,5 +222,5 @@ function fail(w: Waiter, error: unknown): void {
 
 /** Errors that a retry of the same signal cannot fix (the workflow is closed or unknown). */
 export function isPermanent(error: unknown): boolean {
-  return error instanceof WorkflowNotFoundError;
+  return isNotFound(error);
 }

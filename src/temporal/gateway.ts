@@ -4,8 +4,9 @@
 import type { Client } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type { Change } from '../../core/types';
-import { changesSignal } from '../../workflows/messages';
-import { isNotFound } from './gateway-errors';
+import { attemptSignal, changesSignal } from '../../workflows/messages';
+import type { AttemptRecord } from '../../core/types';
+import { isNotFound, toGatewayError } from './gateway-errors';
 import { setupProblem } from './setup';
 
 /** What a changes signal ended with, for the `herald_signals_sent_total` outcome label. */
@@ -13,20 +14,30 @@ export type SignalOutcome = 'ok' | 'not_found' | 'error';
 
 /**
  * The group committer's send: one `changes` signal to a subscription's workflow, within
- * `timeoutMs`. Resolves once Temporal has recorded it. Its errors are Temporal's own, unsorted:
- * the group committer recognises a closed workflow by WorkflowNotFoundError, and its callers
- * sort what it rejects with through toGatewayError.
+ * `timeoutMs`. Resolves once Temporal has recorded it; rejects with a sorted gateway error
+ * (NotFoundError for a closed workflow, UnavailableError, …).
  */
 export function changesSender(
   client: Client,
   timeoutMs: number,
 ): (subscriptionId: string, changes: Change[]) => Promise<void> {
   return (id, changes) =>
-    client.withDeadline(Date.now() + timeoutMs, () =>
-      client.workflow
-        .getHandle(subscriptionWorkflowId(id))
-        .signal(changesSignal, { changes, sizes: changes.map((c) => measure(c).chars) }),
-    );
+    client
+      .withDeadline(Date.now() + timeoutMs, () =>
+        client.workflow
+          .getHandle(subscriptionWorkflowId(id))
+          .signal(changesSignal, { changes, sizes: changes.map((c) => measure(c).chars) }),
+      )
+      .catch((err: unknown) => {
+        throw toGatewayError(err);
+      });
+}
+
+/** The delivery activity's report of a failed attempt to its delivery workflow (a signal). */
+export function attemptReporter(
+  client: Client,
+): (workflowId: string, record: AttemptRecord) => Promise<void> {
+  return (workflowId, record) => client.workflow.getHandle(workflowId).signal(attemptSignal, record);
 }
 
 /**
