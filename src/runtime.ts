@@ -1,7 +1,6 @@
 // Starts Herald's parts: the embedded Temporal server (when TEMPORAL_ADDRESS is unset), the
 // worker and the API, and stops them in the reverse order.
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { loadCatalog } from './catalog/catalog';
 import type { HeraldConfig } from './config';
@@ -14,13 +13,12 @@ import { localUrl } from './local-url';
 import { temporalBinary } from './temporal/binaries';
 import { startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server';
 import { assertTemporalSetup } from './temporal/setup';
-import { createHeraldWorker, installSdkRuntime } from './worker';
+import { installSdkRuntime, startHeraldWorker, type RunningWorker } from './worker';
 
 export type Mode = 'all' | 'api' | 'worker';
 
 /** How long a stopping worker may take before the process goes on without it. */
 export const WORKER_STOP_MS = 7_000;
-const delay = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms).unref());
 
 export interface Herald {
   config: HeraldConfig;
@@ -28,7 +26,7 @@ export interface Herald {
   client: Client;
   devServer?: DevServer;
   api?: ApiServer;
-  worker?: Worker;
+  worker?: RunningWorker;
   metrics: Metrics;
   stop(): Promise<void>;
 }
@@ -91,26 +89,19 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
     await assertTemporalSetup(client, address);
     const metrics = createMetrics();
 
-    let worker: Worker | undefined;
+    let worker: RunningWorker | undefined;
     if (mode !== 'api') {
-      const built = await createHeraldWorker({ config, address, client, metrics });
-      worker = built.worker;
-      const running = worker.run();
+      const running = (worker = await startHeraldWorker({ config, address, client, metrics }));
       stops.push({
         name: 'worker',
         run: async () => {
-          if (worker!.getState() === 'RUNNING') worker!.shutdown();
           // A first attempt hanging on the wire (a local activity) holds the worker past its
           // grace time. It is not waited for: its workflow task times out and another worker
           // repeats the attempt with the same webhook-id, as after a crash (README).
-          const stopped = await Promise.race([running.then(() => true), delay(WORKER_STOP_MS, false)]);
-          if (!stopped) {
+          if (!(await running.stop(WORKER_STOP_MS)))
             log.warn(
               `worker did not stop within ${WORKER_STOP_MS} ms; leaving its last tasks to other workers`,
             );
-            return;
-          }
-          await built.close();
         },
       });
       if (mode === 'worker' && config.metricsPort !== undefined) {

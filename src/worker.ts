@@ -51,6 +51,38 @@ export async function createHeraldWorker(
   return { worker, connection, close };
 }
 
+/** A worker that runs, and the one way to stop it that every caller shares. */
+export interface RunningWorker {
+  /** Settles when the worker has stopped (rejects if it failed on its own). */
+  readonly running: Promise<void>;
+  /**
+   * Shuts down and waits for the tasks in flight, at most `withinMs`; then closes the activity
+   * clients and the connection. False when it did not stop in time: the connection is left
+   * open, the process is about to end anyway.
+   */
+  stop(withinMs?: number): Promise<boolean>;
+}
+
+export async function startHeraldWorker(opts: HeraldWorkerOptions): Promise<RunningWorker> {
+  const { worker, close } = await createHeraldWorker(opts);
+  const running = worker.run();
+  return {
+    running,
+    async stop(withinMs = Number.POSITIVE_INFINITY) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      const stopped = running.then(
+        () => true,
+        () => true,
+      );
+      const ok = await (Number.isFinite(withinMs)
+        ? Promise.race([stopped, new Promise<boolean>((r) => setTimeout(() => r(false), withinMs).unref())])
+        : stopped);
+      if (ok) await close();
+      return ok;
+    },
+  };
+}
+
 let sdkRuntimeInstalled = false;
 /**
  * Once per process, before any worker or native connection: the SDK's logger (it logs every

@@ -6,23 +6,19 @@ import { loadCatalog } from '../../src/catalog/catalog';
 import type { HeraldConfig } from '../../src/config';
 import { createMetrics, type Metrics } from '../../src/metrics';
 import { createEncryptionCodec } from '../../src/temporal/codec';
-import { createHeraldWorker } from '../../src/worker';
-import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from './config';
+import { startHeraldWorker } from '../../src/worker';
+import { call, type Answer, type CallOptions } from './http';
 import { startReceiver, type Receiver } from './receiver';
 import { startTemporal, type TemporalHarness } from './temporal';
 
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type { Json } from './http';
 
 export interface Stack {
   t: TemporalHarness;
   server: ApiServer;
   receiver: Receiver;
   metrics: Metrics;
-  api(
-    method: string,
-    path: string,
-    opts?: { key?: 'admin' | 'publish' | string; body?: unknown },
-  ): Promise<{ status: number; text: string; body: Json }>;
+  api(method: string, path: string, opts?: CallOptions): Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -41,18 +37,13 @@ export async function startStack(
   };
   try {
     // The harness's startWorker takes no metrics; the worker here shares the API's registry.
-    const { worker, close: closeWorker } = await createHeraldWorker({
+    const worker = await startHeraldWorker({
       config: t.config,
       address: t.address,
       client: t.client,
       metrics,
     });
-    const running = worker.run();
-    stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await closeWorker();
-    });
+    stops.push(() => worker.stop());
     const receiver = await startReceiver();
     stops.push(() => receiver.close());
     const server = await startApiServer({
@@ -66,21 +57,8 @@ export async function startStack(
       port: 0,
     });
     stops.push(() => server.close());
-    const api: Stack['api'] = async (method, path, o = {}) => {
-      const headers: Record<string, string> = {};
-      const key = o.key === 'admin' ? TEST_ADMIN_KEY : o.key === 'publish' ? TEST_PUBLISH_KEY : o.key;
-      if (key) headers.authorization = `Bearer ${key}`;
-      if (o.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(server.url + path, {
-        method,
-        headers,
-        body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const text = await res.text();
-      const isJson = (res.headers.get('content-type') ?? '').startsWith('application/json');
-      return { status: res.status, text, body: (isJson && text ? JSON.parse(text) : {}) as Json };
-    };
+    const api: Stack['api'] = (method, path, o = {}) =>
+      call(server.url, method, path, { timeoutMs: 15_000, ...o });
     return { t, server, receiver, metrics, api, close };
   } catch (err) {
     await close();

@@ -7,7 +7,7 @@ import type { HeraldConfig } from '../../src/config';
 import { temporalBinary } from '../../src/temporal/binaries';
 import { TIMER_PRECISION_ARGS } from '../../src/temporal/dev-server';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
-import { createHeraldWorker, installSdkLogger } from '../../src/worker';
+import { installSdkLogger, startHeraldWorker } from '../../src/worker';
 import { testConfig } from './config';
 
 export const searchAttributeKeys = () => Object.values(SEARCH_ATTRIBUTES);
@@ -47,19 +47,12 @@ export async function startTemporal(
     taskQueue: config.taskQueue,
     config: { ...config, temporal: { ...config.temporal, address: env.address } },
     async startWorker(overrides = {}) {
-      const { worker, close } = await createHeraldWorker({
+      const worker = await startHeraldWorker({
         config: { ...harness.config, ...overrides },
         address: env.address,
         client: env.client,
       });
-      const running = worker.run();
-      const handle = {
-        async shutdown() {
-          if (worker.getState() === 'RUNNING') worker.shutdown();
-          await running;
-          await close();
-        },
-      };
+      const handle = { shutdown: async () => void (await worker.stop()) };
       workers.push(handle);
       return handle;
     },

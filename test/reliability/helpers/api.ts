@@ -1,38 +1,8 @@
 // A publisher and an operator talking to Herald's HTTP API over the network, as outsiders do.
 import type { Change } from '../../../core/types';
-import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../../helpers/config';
+import { call, type Json } from '../../helpers/http';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-export interface Answer {
-  status: number;
-  body: Json;
-}
-
-export async function call(
-  baseUrl: string,
-  method: string,
-  path: string,
-  opts: { key?: 'admin' | 'publish'; body?: unknown; timeoutMs?: number } = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (opts.key) headers.authorization = `Bearer ${opts.key === 'admin' ? TEST_ADMIN_KEY : TEST_PUBLISH_KEY}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(baseUrl + path, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 20_000),
-  });
-  const text = await res.text();
-  let body: Json;
-  try {
-    body = text ? (JSON.parse(text) as Json) : {};
-  } catch {
-    body = { text };
-  }
-  return { status: res.status, body };
-}
+export { call, type Answer } from '../../helpers/http';
 
 /** POST /v1/subscriptions; throws unless 201. */
 export async function createSubscription(baseUrl: string, body: Json): Promise<Json> {
@@ -56,7 +26,8 @@ export interface PublishOutcome {
 /**
  * POST /v1/changes as a careful publisher does: a network error or a 5xx may or may not have
  * been recorded, so the same request is sent again (changes merge by key, so that is safe)
- * until it is answered 202. A 4xx is the publisher's bug and throws.
+ * until it is answered 202, after `Retry-After` when the answer has one. A 4xx is the
+ * publisher's bug and throws.
  */
 export async function publishUntilAccepted(
   baseUrl: () => string,
@@ -68,6 +39,7 @@ export async function publishUntilAccepted(
   for (;;) {
     out.tries++;
     let why: string;
+    let waitMs = 250;
     try {
       const res = await call(baseUrl(), 'POST', '/v1/changes', {
         key: 'publish',
@@ -77,13 +49,16 @@ export async function publishUntilAccepted(
       if (res.status === 202) return out;
       if (res.status < 500) throw new Error(`publish refused: ${res.status} ${JSON.stringify(res.body)}`);
       why = `${res.status} ${JSON.stringify(res.body)}`;
-      if (res.body?.error === 'subscription_busy') out.busy++;
+      if (res.body?.error === 'subscription_busy') {
+        out.busy++;
+        waitMs = Number(res.headers.get('retry-after') ?? 1) * 1000;
+      }
     } catch (err) {
       if ((err as Error).message.startsWith('publish refused')) throw err;
       why = (err as Error).message;
     }
     out.errors++;
     if (Date.now() > end) throw new Error(`publish not accepted within ${deadlineMs} ms: ${why}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, waitMs));
   }
 }
