@@ -10,6 +10,11 @@ export const SUBSCRIPTION_WORKFLOW_PREFIX = 'subscription:';
 export const subscriptionWorkflowId = (id: string): string => `${SUBSCRIPTION_WORKFLOW_PREFIX}${id}`;
 export const deliveryWorkflowId = (subscriptionId: string, sequence: number): string =>
   `delivery:${subscriptionId}:${sequence}`;
+/**
+ * The task queue of sealed (queued) deliveries, beside the main one: served by workers with a
+ * small workflow cache, so a backlog of thousands of queued batches never sits in memory.
+ */
+export const queuedTaskQueue = (taskQueue: string): string => `${taskQueue}-queued`;
 /** The `webhook-id` a receiver de-duplicates on; the same for every attempt of a delivery. */
 export const deliveryIdOf = (subscriptionId: string, sequence: number): string =>
   `dlv_${subscriptionId.replace(/^sub_/, '')}_${sequence}`;

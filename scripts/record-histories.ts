@@ -2,8 +2,10 @@
 // without a prefix were recorded before the fast path (they replay through `patched()`); this
 // script records the `fast-` ones: a subscription that continued as new, delivered batches on
 // the fast path, fell back to a delivery child, and sealed a backlog into queued deliveries.
-// Re-record only on purpose (a deliberate, versioned workflow change):
-// `npx tsx scripts/record-histories.ts`.
+// Re-record only on purpose (a deliberate, versioned workflow change), under a new prefix so
+// that the histories of every earlier version stay and keep replaying:
+// `HERALD_FIXTURE_PREFIX=queued- npx tsx scripts/record-histories.ts` recorded the runs whose
+// sealed batches go to the queued task queue.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTemporal } from '../test/helpers/temporal';
@@ -15,6 +17,7 @@ import { deliveryWorkflowId } from '../core/ids';
 import type { SubscriptionStatus } from '../core/types';
 
 const OUT = join(__dirname, '..', 'test', 'fixtures', 'histories');
+const PREFIX = process.env.HERALD_FIXTURE_PREFIX ?? 'fast-';
 
 async function main() {
   const t = await startTemporal();
@@ -51,10 +54,10 @@ async function main() {
 
     const runs: [string, string, string | undefined][] = [];
     for await (const wf of t.client.workflow.list({ query: `WorkflowId = '${h.workflowId}'` })) {
-      runs.push([`fast-subscription-${runs.length + 1}`, wf.workflowId, wf.runId]);
+      runs.push([`${PREFIX}subscription-${runs.length + 1}`, wf.workflowId, wf.runId]);
     }
-    runs.push(['fast-delivery-retried', deliveryWorkflowId(cfg.id, 1), undefined]);
-    runs.push(['fast-delivery-queued', deliveryWorkflowId(cfg.id, 2), undefined]);
+    runs.push([`${PREFIX}delivery-retried`, deliveryWorkflowId(cfg.id, 1), undefined]);
+    runs.push([`${PREFIX}delivery-queued`, deliveryWorkflowId(cfg.id, 2), undefined]);
     for (const [name, workflowId, runId] of runs) {
       const history = await t.client.workflow.getHandle(workflowId, runId).fetchHistory();
       writeFileSync(join(OUT, `${name}.json`), JSON.stringify(history));

@@ -75,6 +75,7 @@ export const envSchema = z.object({
   HERALD_TEMPORAL_PORT: port.default(7233),
   HERALD_METRICS_PORT: port.optional(),
   HERALD_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  HERALD_MAX_CACHED_QUEUED: z.coerce.number().int().min(0).default(20),
   HERALD_SDK_METRICS_ADDRESS: z
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9465')
@@ -125,6 +126,8 @@ export interface HeraldConfig {
   metricsPort?: number;
   /** Worker's workflow cache size (workflows kept in memory between their tasks). */
   maxCachedWorkflows: number;
+  /** The same for the queued-deliveries task queue (sealed batches waiting for their turn). */
+  maxCachedQueued: number;
   /** host:port of the Temporal SDK's Prometheus exporter (worker metrics); unset = off. */
   sdkMetricsAddress?: string;
   routingRefreshMs: number;
@@ -248,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     temporalPort: e.HERALD_TEMPORAL_PORT,
     metricsPort: e.HERALD_METRICS_PORT,
     maxCachedWorkflows: e.HERALD_MAX_CACHED_WORKFLOWS,
+    maxCachedQueued: e.HERALD_MAX_CACHED_QUEUED,
     sdkMetricsAddress: e.HERALD_SDK_METRICS_ADDRESS,
     routingRefreshMs: e.HERALD_ROUTING_REFRESH_MS,
     groupCommitIntervalMs: e.HERALD_GROUP_COMMIT_INTERVAL_MS,

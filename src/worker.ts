@@ -1,4 +1,8 @@
-// Builds the Herald worker: the workflow bundle plus the delivery activity over its deps.
+// Builds the Herald worker: the workflow bundle plus the delivery activity over its deps, on two
+// task queues. The main one runs subscriptions and the deliveries they start (a large cache:
+// a subscription's history is long to replay). The queued one runs sealed batches waiting
+// for their turn (a small cache: such a delivery's history is a few events, cheap to replay,
+// while thousands of them in a cache would hold every batch of a backlog in memory).
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { closeActivities, createActivities } from '../activities';
@@ -8,6 +12,7 @@ import { heraldDataConverter } from './temporal/data-converter';
 import { connectionOptions } from './temporal/client';
 import { workflowBundle } from './temporal/bundle';
 import { attemptReporter } from './temporal/gateway';
+import { queuedTaskQueue } from '../core/ids';
 
 export interface HeraldWorkerOptions {
   config: HeraldConfig;
@@ -19,7 +24,7 @@ export interface HeraldWorkerOptions {
 
 export async function createHeraldWorker(
   opts: HeraldWorkerOptions,
-): Promise<{ worker: Worker; connection: NativeConnection; close(): Promise<void> }> {
+): Promise<{ workers: Worker[]; connection: NativeConnection; close(): Promise<void> }> {
   const { config, client } = opts;
   const connection = await NativeConnection.connect(connectionOptions(config, opts.address));
   const activities = createActivities({
@@ -28,27 +33,33 @@ export async function createHeraldWorker(
     metrics: opts.metrics,
     reportAttempt: attemptReporter(client),
   });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities,
-    dataConverter: heraldDataConverter(config.encryptionKeys),
-    // Activities in flight get this long to finish on shutdown, then are cancelled (an attempt
-    // cut off is repeated with the same webhook-id). Short, so SIGTERM ends well within 15 s.
-    shutdownGraceTime: '5s',
-    // Bounded whatever the backlog: a cached subscription holds at most its open window (384 KB)
-    // and its retained changes (384 KB), a queued delivery its batch (≤ 1 MB, usually far less);
-    // an evicted workflow is replayed from its (bounded) history on its next task.
-    maxCachedWorkflows: config.maxCachedWorkflows,
-  });
+  const bundle = await workflowBundle();
+  const create = (taskQueue: string, maxCachedWorkflows: number) =>
+    Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+      dataConverter: heraldDataConverter(config.encryptionKeys),
+      // Activities in flight get this long to finish on shutdown, then are cancelled (an attempt
+      // cut off is repeated with the same webhook-id). Short, so SIGTERM ends well within 15 s.
+      shutdownGraceTime: '5s',
+      // Bounded whatever the backlog: a cached subscription holds at most its open window
+      // (384 KB) and its retained changes (384 KB), a delivery its batch (≤ 1 MB); an evicted
+      // workflow is replayed from its (bounded) history on its next task.
+      maxCachedWorkflows,
+    });
+  const workers = [
+    await create(config.taskQueue, config.maxCachedWorkflows),
+    await create(queuedTaskQueue(config.taskQueue), config.maxCachedQueued),
+  ];
   // After the worker has stopped: the HTTP client's keep-alive sockets, then the connection.
   const close = async () => {
     await closeActivities(activities);
     await connection.close();
   };
-  return { worker, connection, close };
+  return { workers, connection, close };
 }
 
 /** A worker that runs, and the one way to stop it that every caller shares. */
@@ -64,12 +75,12 @@ export interface RunningWorker {
 }
 
 export async function startHeraldWorker(opts: HeraldWorkerOptions): Promise<RunningWorker> {
-  const { worker, close } = await createHeraldWorker(opts);
-  const running = worker.run();
+  const { workers, close } = await createHeraldWorker(opts);
+  const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
     running,
     async stop(withinMs = Number.POSITIVE_INFINITY) {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       const stopped = running.then(
         () => true,
         () => true,

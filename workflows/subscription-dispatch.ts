@@ -1,10 +1,16 @@
 // How a subscription hands batches on: the first attempt as a local activity (fast path), a
 // delivery child when that attempt fails, sealed batches queued in children behind it, and the
 // release of the next sealed batch when its turn comes.
-import { getExternalWorkflowHandle, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import {
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  patched,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { deliveryWorkflow } from './delivery';
 import { firstAttempt } from './first-attempt';
-import { deliveryIdOf, deliveryWorkflowId } from '../core/ids';
+import { deliveryIdOf, deliveryWorkflowId, queuedTaskQueue } from '../core/ids';
 import { releaseSignal } from './messages';
 import { afterFirstAttempt } from '../core/retry-policy';
 import type { SubscriptionEntity } from '../core/subscription';
@@ -26,9 +32,18 @@ function inputOf(sub: SubscriptionEntity, sequence: number, changes: Change[]): 
   };
 }
 
-function startDeliveryChild(sub: SubscriptionEntity, input: DeliveryInput, summary: string) {
+/** Sealed batches go to their own task queue from this patch on (runs before it replay as they were). */
+export const QUEUED_TASK_QUEUE_PATCH = 'herald-queued-task-queue';
+
+function startDeliveryChild(
+  sub: SubscriptionEntity,
+  input: DeliveryInput,
+  summary: string,
+  taskQueue?: string,
+) {
   return startChild(deliveryWorkflow, {
     workflowId: deliveryWorkflowId(sub.config.id, input.sequence),
+    ...(taskQueue ? { taskQueue } : {}),
     parentClosePolicy: ParentClosePolicy.ABANDON,
     staticSummary: `${summary}: ${input.changes.length} change(s) to ${new URL(input.url).host}`,
     args: [input],
@@ -94,7 +109,10 @@ export async function sealBatches(sub: SubscriptionEntity, maxBytes: number): Pr
     const batch = sub.seal();
     inputs.push({ ...inputOf(sub, batch.sequence, batch.changes), queued: true });
   }
-  await Promise.all(inputs.map((input) => startDeliveryChild(sub, input, 'Queued')));
+  // Waiting for its turn, a queued delivery is replayed when it comes (a few events) rather than
+  // kept in a worker's cache for hours: see src/worker.ts.
+  const taskQueue = patched(QUEUED_TASK_QUEUE_PATCH) ? queuedTaskQueue(workflowInfo().taskQueue) : undefined;
+  await Promise.all(inputs.map((input) => startDeliveryChild(sub, input, 'Queued', taskQueue)));
   return inputs.length;
 }
 

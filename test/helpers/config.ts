@@ -26,6 +26,7 @@ export function testConfig(overrides: Partial<HeraldConfig> = {}): HeraldConfig 
     temporalPort: 0,
     routingRefreshMs: 500,
     maxCachedWorkflows: 500,
+    maxCachedQueued: 20,
     logLevel: 'silent',
     ...overrides,
   };

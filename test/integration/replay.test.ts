@@ -46,6 +46,16 @@ describe('replay of recorded histories', () => {
       events.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'release'),
       'the release of a sealed batch is recorded',
     );
+    // Sealed batches on their own task queue (QUEUED_TASK_QUEUE_PATCH), beside the runs before it.
+    const queued = histories
+      .filter((h) => h.workflowId.startsWith('queued-subscription-'))
+      .flatMap((h) => h.history.events ?? []);
+    assert.ok(
+      queued.some((e) =>
+        e.startChildWorkflowExecutionInitiatedEventAttributes?.taskQueue?.name?.endsWith('-queued'),
+      ),
+      'a sealed batch started on the queued task queue is recorded',
+    );
     const results = Worker.runReplayHistories(
       {
         workflowBundle: await workflowBundle(),
