@@ -29,6 +29,8 @@ export interface BacklogResult {
   maxWorkflowTaskMs: number;
   /** The slowest replay of a whole subscription run (replay worker start-up included). */
   maxReplayMs: number;
+  /** The same for its smallest run: about the replay worker's start-up alone. */
+  smallestReplayMs: number;
   /** Publish requests answered 503 subscription_busy and sent again after Retry-After. */
   busyRefusals: number;
   maxPayloadKb: number;
@@ -120,6 +122,7 @@ export async function measureBacklog(
       liveRssMbAfter: round(after.rss / 1024 / 1024),
       maxWorkflowTaskMs: stats.maxTaskMs,
       maxReplayMs: replay.ms,
+      smallestReplayMs: replay.smallestMs,
       busyRefusals,
       maxPayloadKb: round(stats.maxPayloadBytes / 1024),
       maxPayloadAt: stats.maxPayloadAt,

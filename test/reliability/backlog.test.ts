@@ -209,7 +209,8 @@ void describe(
             `largest queue ${gets.maxQueued} changes; ${stats.runs} runs, ${stats.events} events ` +
             `(longest run ${stats.maxRunEvents}); longest workflow task ${stats.maxTaskMs} ms; ` +
             `largest payload ${stats.maxPayloadBytes} bytes (${stats.maxPayloadAt}); ` +
-            `slowest replay of a whole subscription run ${replay.ms} ms (${replay.events} events); ` +
+            `slowest replay of a whole subscription run ${replay.ms} ms (${replay.events} events; ` +
+            `smallest run ${replay.smallestMs} ms); ` +
             `${publishes.refusals} of ${publishes.tries} publish requests refused busy; ` +
             `peak RSS: worker ${Math.round(peakKb.worker / 1024)} MB (V8 heaps capped at ${WORKER_HEAP_MB} MB), API ${Math.round(peakKb.api / 1024)} MB`,
         );
