@@ -34,7 +34,7 @@ import { deliveryIdOf, deliveryWorkflowId } from '../core/ids';
 import { DOMAIN_ERRORS } from '../core/errors';
 import { SubscriptionEntity, type CarriedState } from '../core/subscription';
 import { deliverBatch, releaseQueued, sealBatches, startLegacyDelivery } from './subscription-dispatch';
-import type { SubscriptionConfig } from '../core/types';
+import type { SubscriptionConfig, SubscriptionPatch } from '../core/types';
 
 export interface SubscriptionWorkflowInput {
   config: SubscriptionConfig;
@@ -114,7 +114,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(changesSignal, ({ changes, sizes }) => {
     const wasEmpty = sub.pending.size === 0;
     sub.receive(changes, now(), sizes);
-    receivedChars += sizes ? sizes.reduce((n, x) => n + x, 0) : JSON.stringify(changes).length;
+    if (boundReceived)
+      receivedChars += sizes ? sizes.reduce((n, x) => n + x, 0) : JSON.stringify(changes).length;
     // Not woken for every signal: the debounce timer already running covers the common case.
     if (wasEmpty || sub.pending.size >= sub.config.batching.maxBatchSize || shouldContinueAsNew())
       wake = true;
@@ -141,37 +142,33 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (sub.deleted)
       throw ApplicationFailure.nonRetryable('subscription is deleted', DOMAIN_ERRORS.subscriptionDeleted);
   };
+  // The four updates that change the subscription and answer with its public view.
+  const thenView =
+    <A extends unknown[]>(apply: (...args: A) => void) =>
+    (...args: A) => {
+      apply(...args);
+      return changed(sub.publicView());
+    };
+  const guarded = { validator: notDeleted };
   setHandler(
     configureUpdate,
-    (patch) => {
-      sub.configure(patch);
-      return changed(sub.publicView());
-    },
-    { validator: notDeleted },
+    thenView((patch: SubscriptionPatch) => sub.configure(patch)),
+    guarded,
   );
   setHandler(
     pauseUpdate,
-    () => {
-      sub.paused = true;
-      return changed(sub.publicView());
-    },
-    { validator: notDeleted },
+    thenView(() => void (sub.paused = true)),
+    guarded,
   );
   setHandler(
     resumeUpdate,
-    () => {
-      sub.paused = false;
-      return changed(sub.publicView());
-    },
-    { validator: notDeleted },
+    thenView(() => void (sub.paused = false)),
+    guarded,
   );
   setHandler(
     rotateSecretUpdate,
-    ({ secret, now: at }) => {
-      sub.rotate(secret, at);
-      return changed(sub.publicView());
-    },
-    { validator: notDeleted },
+    thenView(({ secret, now: at }) => sub.rotate(secret, at)),
+    guarded,
   );
   setHandler(
     deleteUpdate,
