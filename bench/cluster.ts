@@ -46,7 +46,7 @@ export interface HeraldChild {
 }
 
 export interface HeraldChildOptions {
-  mode: 'all' | 'worker';
+  mode: 'all' | 'api' | 'worker';
   address: string;
   taskQueue: string;
   keys: BenchKeys;
@@ -58,7 +58,7 @@ export interface HeraldChildOptions {
 }
 
 export async function startHeraldChild(o: HeraldChildOptions): Promise<HeraldChild> {
-  const port = o.mode === 'all' ? await freePort() : 0;
+  const port = o.mode === 'worker' ? 0 : await freePort();
   const nodeArgs = ['--expose-gc', '--import', 'tsx', '--import', './bench/memory-probe.mjs'];
   if (o.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`);
   const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts', o.mode], {
@@ -107,6 +107,6 @@ export async function startHeraldChild(o: HeraldChildOptions): Promise<HeraldChi
       child.once('message', (m) => (clearTimeout(t), ok(m as never)));
       child.send('memory');
     });
-  const url = o.mode === 'all' ? `http://127.0.0.1:${port}` : undefined;
+  const url = o.mode === 'worker' ? undefined : `http://127.0.0.1:${port}`;
   return { process: child, url, memory, stop };
 }

@@ -10,6 +10,8 @@
 //                      side (100 tenants with --quick); prints them, writes no results file
 //   --only=fastpath    only the phases of issue 14 (ingest, fan-out, latency); prints them
 //   --only=backlog     only the backlog phase of issue 13; prints it
+//   --only=ingest      only ingest (10 and 100 subscriptions, one change per request); prints it
+//   --only=latency     only the added-latency phase (3); prints it
 // Exits non-zero only when the benchmark breaks (an exception, a lost change), never on timings.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   let sync = 'FULL';
   for (const a of args) {
     if (a.startsWith('--sqlite-sync=')) sync = a.slice('--sqlite-sync='.length).toUpperCase();
-    else if (['--only=tenants', '--only=fastpath', '--only=backlog'].includes(a)) continue;
+    else if (['--only=tenants', '--only=fastpath', '--only=backlog', '--only=ingest', '--only=latency'].includes(a)) continue;
     else if (!['--quick', '--update-baseline', '--cpu-prof'].includes(a))
       throw new Error(`unknown flag ${a}`);
   }
@@ -63,7 +65,9 @@ async function main(): Promise<void> {
   let herald: HeraldChild | undefined;
   let receiver: BenchReceiver | undefined;
   let closeConnection: (() => Promise<void>) | undefined;
+  let api: HeraldApi | undefined;
   const cleanup = async () => {
+    await api?.close().catch(() => undefined);
     await closeConnection?.().catch(() => undefined);
     await herald?.stop().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
     closeConnection = () => connection.close();
     const ctx: BenchContext = {
       temporal: new Client({ connection, dataConverter: heraldDataConverter(keys.encryptionKey) }),
-      api: new HeraldApi(child.url!, keys.adminKey, keys.publishKey),
+      api: (api = new HeraldApi(child.url!, keys.adminKey, keys.publishKey)),
       apiUrl: child.url!,
       pids: { temporal: server.process.pid, herald: child.process.pid, bench: process.pid },
       receiver: recv,
@@ -122,6 +126,20 @@ async function main(): Promise<void> {
       out.steady = await measureSteady(ctx);
       out.latency = await measureLatency(ctx);
       console.log(JSON.stringify(out, null, 2));
+      return;
+    }
+    if (args.has('--only=ingest')) {
+      const out = {
+        ingest10: await measureIngest(ctx, 10),
+        ingest100: await measureIngest(ctx, 100),
+        single: await measureIngest(ctx, 10, { single: true }),
+        single1: await measureIngest(ctx, 1, { single: true }),
+      };
+      console.log(JSON.stringify(out, null, 2));
+      return;
+    }
+    if (args.has('--only=latency')) {
+      console.log(JSON.stringify(await measureLatency(ctx), null, 2));
       return;
     }
     if (args.has('--only=backlog')) {

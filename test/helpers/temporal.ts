@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
 import type { HeraldConfig } from '../../src/config';
 import { temporalBinary } from '../../src/temporal/binaries';
-import { TIMER_PRECISION_ARGS } from '../../src/temporal/dev-server';
+import { LATENCY_ARGS } from '../../src/temporal/dev-server';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { installSdkLogger, startHeraldWorker } from '../../src/worker';
 import { testConfig } from './config';
@@ -34,7 +34,7 @@ export async function startTemporal(
       ip: '127.0.0.1',
       searchAttributes: searchAttributeKeys(),
       dbFilename: opts.dbFilename,
-      extraArgs: [...TIMER_PRECISION_ARGS, ...(opts.extraArgs ?? [])],
+      extraArgs: [...LATENCY_ARGS, ...(opts.extraArgs ?? [])],
     },
     client: { dataConverter: heraldDataConverter(config.encryptionKeys) },
   });

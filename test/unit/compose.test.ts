@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { LATENCY_ARGS } from '../../src/temporal/dev-server';
 
 const ROOT = resolve(__dirname, '..', '..');
 const COMPOSE = join(ROOT, 'docker-compose.yml');
@@ -100,6 +101,11 @@ void describe('docker-compose.yml', () => {
     >;
     // The cluster test (npm run test:cluster) runs its PostgreSQL-backed Temporal on this same file.
     assert.equal(config['history.timerProcessorMaxTimeShift']![0]!.value, '10ms');
+    // The same queue-read rates as the embedded server's LATENCY_ARGS.
+    for (const q of ['timer', 'transfer', 'visibility']) {
+      const arg = LATENCY_ARGS.find((a) => a.startsWith(`history.${q}ProcessorMaxPollRPS=`));
+      assert.equal(`history.${q}ProcessorMaxPollRPS=${config[`history.${q}ProcessorMaxPollRPS`]![0]!.value}`, arg);
+    }
     assert.equal(config['system.forceSearchAttributesCacheRefreshOnRead']![0]!.value, true);
     assert.equal(s.temporal!.environment!.DEFAULT_NAMESPACE, '${TEMPORAL_NAMESPACE:-default}');
     assert.equal(s.temporal!.environment!.DEFAULT_NAMESPACE_RETENTION, '168h');
