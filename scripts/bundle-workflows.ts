@@ -6,7 +6,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { copyFileSync, cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter';
+import { BUNDLED_CONVERTERS } from '../src/temporal/data-converter';
 import { WORKFLOWS_DIR } from '../src/temporal/bundle';
 
 const ROOT = resolve(__dirname, '..');
@@ -14,7 +14,7 @@ const ROOT = resolve(__dirname, '..');
 export async function buildWorkflowBundle(outFile: string): Promise<{ codePath: string; bytes: number }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(WORKFLOWS_DIR, 'index.ts'),
-    failureConverterPath: FAILURE_CONVERTER_PATH,
+    ...BUNDLED_CONVERTERS,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });
   mkdirSync(dirname(outFile), { recursive: true });

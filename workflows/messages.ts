@@ -18,7 +18,11 @@ import type {
  * `sizes`: each change's JSON length, measured once by the API, so a workflow task that takes a
  * burst of buffered signals does not serialize every change again (absent in older signals).
  */
-export const changesSignal = defineSignal<[{ changes: Change[]; sizes?: number[] }]>('changes');
+export interface ChangesSignalInput {
+  changes: Change[];
+  sizes?: number[];
+}
+export const changesSignal = defineSignal<[ChangesSignalInput]>('changes');
 /** Sent by a delivery workflow to its subscription when it has ended. */
 export const deliveryFinishedSignal = defineSignal<[DeliveryResult]>('deliveryFinished');
 /** Sent by the subscription to a sealed delivery when its turn has come. */

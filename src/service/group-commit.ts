@@ -1,16 +1,21 @@
 // Group commit of changes signals. A hot subscription would otherwise get one signal per
 // publish request and its workflow history would grow by thousands of events a second; here
 // each subscription has at most one signal in flight from this process, and everything that
-// arrives meanwhile goes together in the next one. Signals to one subscription also start at
-// least minIntervalMs apart, so the rate is bounded even when Temporal answers in a millisecond
-// (an idle subscription's first signal still leaves at once). A caller's promise settles only
-// when every signal carrying its changes has been acknowledged by Temporal (durable).
+// arrives meanwhile goes together in the next one. A caller's promise settles only when every
+// signal carrying its changes has been acknowledged by Temporal (durable).
+//
+// Signals leave in rounds: every subscription with something queued gets its signal in the same
+// round, and the next round starts when this one's signals are acknowledged (at most
+// maxRoundWaitMs: a slow one is left to finish on its own) and at least minIntervalMs after its
+// start. A request for many subscriptions waits for all of them; with lanes that each pumped on
+// their own it waited for the slowest of many unaligned cycles, and the requests that came back
+// meanwhile missed the others' signals. An idle committer's first round leaves at once.
 //
 // Backpressure: one subscription workflow can only absorb (merge, seal, continue-as-new) so many
 // bytes a second with short workflow tasks. Each lane therefore signals at most
-// maxBytesPerSecond; what arrives faster waits in the lane, and once the wait would pass
-// maxQueueMs the caller is told to come back later (refusal) instead of the history outgrowing
-// what a worker can replay in time.
+// maxBytesPerSecond (a lane sits out the rounds until its last signal's bytes have had their
+// time); once the wait in a lane would pass maxQueueMs the caller is told to come back later
+// (refusal) instead of the history outgrowing what a worker can replay in time.
 import { measure } from '../temporal/gateway';
 import { isNotFound } from '../temporal/gateway-errors';
 import type { Change } from '../../core/types';
@@ -23,8 +28,12 @@ export interface GroupCommitOptions {
   maxChanges?: number;
   /** Serialized JSON bytes per signal: Temporal refuses payloads over 2 MB. */
   maxBytes?: number;
-  /** Least time between the starts of two signals to one subscription (ms). */
+  /** Least time between the starts of two rounds, so of two signals to one subscription (ms). */
   minIntervalMs?: number;
+  /** Longest a round waits for its signals before the next one starts without the slow ones. */
+  maxRoundWaitMs?: number;
+  /** Least time between the end of a round and the start of the next (ms). */
+  gatherMs?: number;
   /** Bytes a second one subscription is signalled at most, from this process. */
   maxBytesPerSecond?: number;
   /** Longest wait in a lane before further changes for it are refused (ms). */
@@ -57,7 +66,10 @@ interface Lane {
   queue: Part[];
   /** Bytes of the parts in `queue`. */
   queuedBytes: number;
-  inFlight: Promise<void> | null;
+  /** A signal of this lane is not yet acknowledged. */
+  inFlight: boolean;
+  /** Its byte rate: no signal before this time (ms since the epoch). */
+  notBefore: number;
 }
 
 export const DEFAULT_MAX_CHANGES = 1000;
@@ -65,6 +77,8 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MIN_INTERVAL_MS = 50;
 export const DEFAULT_MAX_BYTES_PER_SECOND = 1024 * 1024;
 export const DEFAULT_MAX_QUEUE_MS = 5_000;
+export const DEFAULT_MAX_ROUND_WAIT_MS = 1_000;
+export const DEFAULT_GATHER_MS = 20;
 
 export class GroupCommitter {
   private readonly lanes = new Map<string, Lane>();
@@ -73,6 +87,12 @@ export class GroupCommitter {
   private readonly minIntervalMs: number;
   private readonly bytesPerMs: number;
   private readonly maxQueueMs: number;
+  private readonly maxRoundWaitMs: number;
+  private readonly gatherMs: number;
+  /** The rounds' loop, while anything is queued or in flight. */
+  private rounds: Promise<void> | null = null;
+  /** Signals not yet acknowledged (they never reject). */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly send: SendChanges,
@@ -83,6 +103,8 @@ export class GroupCommitter {
     this.minIntervalMs = opts.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
     this.bytesPerMs = (opts.maxBytesPerSecond ?? DEFAULT_MAX_BYTES_PER_SECOND) / 1000;
     this.maxQueueMs = opts.maxQueueMs ?? DEFAULT_MAX_QUEUE_MS;
+    this.maxRoundWaitMs = opts.maxRoundWaitMs ?? DEFAULT_MAX_ROUND_WAIT_MS;
+    this.gatherMs = opts.gatherMs ?? DEFAULT_GATHER_MS;
   }
 
   /**
@@ -113,15 +135,13 @@ export class GroupCommitter {
       const lane = this.lane(subscriptionId);
       lane.queue.push(...parts);
       for (const part of parts) lane.queuedBytes += part.bytes;
-      if (!lane.inFlight) this.pump(subscriptionId, lane);
+      this.rounds ??= this.runRounds().finally(() => (this.rounds = null));
     });
   }
 
   /** Resolves when nothing is queued or in flight any more (graceful shutdown). */
   async drain(): Promise<void> {
-    while (this.lanes.size > 0) {
-      await Promise.allSettled([...this.lanes.values()].map((l) => l.inFlight));
-    }
+    while (this.rounds) await this.rounds;
   }
 
   /** Subscriptions with queued or in-flight signals (for tests and shutdown logs). */
@@ -132,7 +152,7 @@ export class GroupCommitter {
   private lane(id: string): Lane {
     let lane = this.lanes.get(id);
     if (!lane) {
-      lane = { queue: [], queuedBytes: 0, inFlight: null };
+      lane = { queue: [], queuedBytes: 0, inFlight: false, notBefore: 0 };
       this.lanes.set(id, lane);
     }
     return lane;
@@ -157,15 +177,51 @@ export class GroupCommitter {
     return parts;
   }
 
-  private pump(id: string, lane: Lane): void {
-    // Parts of submissions that already failed are not worth sending.
-    lane.queue = lane.queue.filter((p) => !p.waiter.settled);
-    lane.queuedBytes = lane.queue.reduce((n, p) => n + p.bytes, 0);
-    if (lane.queue.length === 0) {
-      this.lanes.delete(id);
-      lane.inFlight = null;
-      return;
+  private async runRounds(): Promise<void> {
+    let nextRoundAt = 0;
+    for (;;) {
+      await sleep(nextRoundAt - Date.now());
+      const now = Date.now();
+      const signals: Promise<void>[] = [];
+      let wakeAt = Number.POSITIVE_INFINITY;
+      for (const [id, lane] of this.lanes) {
+        // Parts of submissions that already failed are not worth sending.
+        lane.queue = lane.queue.filter((p) => !p.waiter.settled);
+        lane.queuedBytes = lane.queue.reduce((n, p) => n + p.bytes, 0);
+        if (lane.queue.length === 0) {
+          if (!lane.inFlight) this.lanes.delete(id);
+          continue;
+        }
+        if (lane.inFlight) continue;
+        if (lane.notBefore > now) {
+          wakeAt = Math.min(wakeAt, lane.notBefore);
+          continue;
+        }
+        signals.push(this.signal(id, lane, now));
+      }
+      if (this.lanes.size === 0) return;
+      if (signals.length === 0) {
+        // Nothing could leave: wait for a lane's rate, or for a slow signal of an earlier round.
+        const waits = [...this.inFlight];
+        if (Number.isFinite(wakeAt)) waits.push(sleep(wakeAt - now));
+        await Promise.race(waits);
+        continue;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(signals),
+        new Promise<void>((r) => (timer = setTimeout(r, this.maxRoundWaitMs))),
+      ]);
+      clearTimeout(timer);
+      // The callers this round answered tend to come back at once: a short gather lets their
+      // next requests ride in the next round instead of the one after it (with 100
+      // subscriptions and 8 publishers in flight, 400 → 780 changes a signal in the benchmark).
+      nextRoundAt = Math.max(now + this.minIntervalMs, Date.now() + this.gatherMs);
     }
+  }
+
+  /** Sends one lane's next signal: the oldest parts, within the count and byte caps. */
+  private signal(id: string, lane: Lane, now: number): Promise<void> {
     const batch: Part[] = [];
     let count = 0;
     let bytes = 0;
@@ -181,11 +237,14 @@ export class GroupCommitter {
       bytes += next.bytes;
     }
     lane.queuedBytes -= bytes;
+    lane.inFlight = true;
+    // The lane sits out the rounds for as long as these bytes take at its rate.
+    lane.notBefore = now + bytes / this.bytesPerMs;
     const changes = batch.flatMap((p) => p.changes);
     const submissions = new Set(batch.map((p) => p.waiter)).size;
-    const startedAt = Date.now();
-    lane.inFlight = this.send(id, changes).then(
+    const sent: Promise<void> = this.send(id, changes).then(
       () => {
+        lane.inFlight = false;
         this.opts.onSignal?.({ subscriptionId: id, submissions, changes: changes.length, ok: true });
         for (const part of batch) {
           const w = part.waiter;
@@ -196,17 +255,17 @@ export class GroupCommitter {
         }
       },
       (error: unknown) => {
+        lane.inFlight = false;
         this.opts.onSignal?.({ subscriptionId: id, submissions, changes: changes.length, ok: false, error });
         for (const part of batch) fail(part.waiter, error);
         // A workflow that is gone stays gone: fail everything queued for it at once.
         if (isPermanent(error)) for (const part of lane.queue) fail(part.waiter, error);
       },
     );
-    // The lane stays busy for the rest of the interval, so what arrives meanwhile is grouped,
-    // and for as long as its bytes take at the lane's rate.
-    const gapMs = Math.max(this.minIntervalMs, bytes / this.bytesPerMs);
-    lane.inFlight = lane.inFlight.then(() => sleep(startedAt + gapMs - Date.now()));
-    void lane.inFlight.then(() => this.pump(id, lane));
+    // Settles, never rejects: the waiters got the outcome.
+    this.inFlight.add(sent);
+    void sent.finally(() => this.inFlight.delete(sent));
+    return sent;
   }
 }
 

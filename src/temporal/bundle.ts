@@ -4,7 +4,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { FAILURE_CONVERTER_PATH } from './data-converter';
+import { BUNDLED_CONVERTERS, FAILURE_CONVERTER_PATH, PAYLOAD_CONVERTER_PATH } from './data-converter';
 
 export const WORKFLOWS_DIR = resolve(__dirname, '..', '..', 'workflows');
 /** The pure domain the workflows import: part of the bundle, so part of its hash. */
@@ -18,7 +18,7 @@ function sourceHash(): string {
       if (f.endsWith('.ts')) h.update(`${basename(dir)}/${f}`).update(readFileSync(join(dir, f)));
     }
   }
-  h.update(readFileSync(FAILURE_CONVERTER_PATH));
+  for (const f of [FAILURE_CONVERTER_PATH, PAYLOAD_CONVERTER_PATH]) h.update(readFileSync(f));
   if (existsSync(LOCKFILE)) h.update(readFileSync(LOCKFILE));
   return h.digest('hex').slice(0, 16);
 }
@@ -33,7 +33,7 @@ export async function workflowBundle(
   if (!existsSync(codePath)) {
     const { code } = await bundleWorkflowCode({
       workflowsPath: join(WORKFLOWS_DIR, 'index.ts'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
+      ...BUNDLED_CONVERTERS,
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
     });
     mkdirSync(cacheDir, { recursive: true });

@@ -4,10 +4,11 @@
 import type { Client } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type { Change } from '../../core/types';
-import { attemptSignal, changesSignal } from '../../workflows/messages';
+import { attemptSignal, changesSignal, type ChangesSignalInput } from '../../workflows/messages';
 import type { AttemptRecord } from '../../core/types';
 import { isNotFound, toGatewayError } from './gateway-errors';
 import { setupProblem } from './setup';
+import { jsonText, type JsonText } from './payload-converter';
 
 /** What a changes signal ended with, for the `herald_signals_sent_total` outcome label. */
 export type SignalOutcome = 'ok' | 'not_found' | 'error';
@@ -26,7 +27,8 @@ export function changesSender(
       .withDeadline(Date.now() + timeoutMs, () =>
         client.workflow
           .getHandle(subscriptionWorkflowId(id))
-          .signal(changesSignal, { changes, sizes: changes.map((c) => measure(c).chars) }),
+          // The same JSON as { changes, sizes }, from each change's text kept when it was measured.
+          .signal(changesSignal, changesText(changes) as unknown as ChangesSignalInput),
       )
       .catch((err: unknown) => {
         throw toGatewayError(err);
@@ -70,12 +72,29 @@ export function signalOutcome(ok: boolean, error: unknown): SignalOutcome {
  * so it is serialized once to be measured, not once per subscription: `bytes` (UTF-8, what a
  * signal weighs) and `chars` (JSON length, the unit of the workflow's own bounds).
  */
-const measures = new WeakMap<Change, { bytes: number; chars: number }>();
-export function measure(change: Change): { bytes: number; chars: number } {
+const measures = new WeakMap<Change, Measured>();
+interface Measured {
+  bytes: number;
+  chars: number;
+  json: string;
+}
+export function measure(change: Change): Measured {
   let m = measures.get(change);
   if (!m) {
     const json = JSON.stringify(change);
-    measures.set(change, (m = { bytes: Buffer.byteLength(json) + 1, chars: json.length + 1 }));
+    measures.set(change, (m = { bytes: Buffer.byteLength(json) + 1, chars: json.length + 1, json }));
   }
   return m;
+}
+
+/** `{"changes":[…],"sizes":[…]}` without serializing any change again. */
+export function changesText(changes: Change[]): JsonText {
+  const texts: string[] = [];
+  const sizes: number[] = [];
+  for (const c of changes) {
+    const m = measure(c);
+    texts.push(m.json);
+    sizes.push(m.chars);
+  }
+  return jsonText(`{"changes":[${texts.join(',')}],"sizes":[${sizes.join(',')}]}`);
 }

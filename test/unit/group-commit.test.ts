@@ -96,11 +96,78 @@ void test('a caller resolves only after the signal carrying its changes complete
   );
 });
 
-void test('subscriptions do not wait for each other', async () => {
+void test('subscriptions are signalled together, in rounds', async () => {
   const fake = fakeSignal(20);
   const gc = new GroupCommitter(fake.send);
   await Promise.all(['a', 'b', 'c'].map((id) => gc.submit(id, [change(1)])));
   assert.equal(fake.maxInFlight, 3);
+  // A request for many subscriptions, sent while a round is out, waits for one more round, not
+  // for one cycle of each of them: every lane's next signal leaves in the same round.
+  const starts: { id: string; at: number }[] = [];
+  const gc2 = new GroupCommitter(
+    async (id, changes) => {
+      starts.push({ id, at: Date.now() });
+      await tick(id === 'a' ? 5 : 60);
+      void changes;
+    },
+    { minIntervalMs: 0, gatherMs: 0 },
+  );
+  const first = Promise.all(['a', 'b', 'c'].map((id) => gc2.submit(id, [change(1)])));
+  await tick(10); // a's signal is back, b's and c's are not
+  const second = Promise.all(['a', 'b', 'c'].map((id) => gc2.submit(id, [change(2)])));
+  await Promise.all([first, second]);
+  assert.equal(starts.length, 6);
+  const round2 = starts.slice(3).map((s) => s.at);
+  assert.ok(Math.max(...round2) - Math.min(...round2) <= 20, `round 2 left together: ${round2.join(', ')}`);
+  assert.ok(Math.min(...round2) - starts[2]!.at >= 55, 'after the whole first round was acknowledged');
+});
+
+void test('a slow subscription holds the others back at most maxRoundWaitMs', async () => {
+  const starts: string[] = [];
+  const gc = new GroupCommitter(
+    async (id) => {
+      starts.push(id);
+      await tick(id === 'slow' ? 400 : 2);
+    },
+    { minIntervalMs: 0, gatherMs: 0, maxRoundWaitMs: 30 },
+  );
+  const slow = gc.submit('slow', [change(1)]);
+  const fast = gc.submit('fast', [change(1)]);
+  await fast;
+  await tick(5);
+  const t0 = Date.now();
+  await gc.submit('fast', [change(2)]);
+  assert.ok(
+    Date.now() - t0 < 100,
+    `the next fast signal did not wait for the slow one (${Date.now() - t0} ms)`,
+  );
+  await slow;
+  assert.deepEqual(starts, ['slow', 'fast', 'fast']);
+});
+
+void test('callers answered by a round that come back within gatherMs ride in the next round', async () => {
+  const calls: number[] = [];
+  const gc = new GroupCommitter(
+    async (_id, changes) => {
+      calls.push(changes.length);
+      await tick(10);
+    },
+    { minIntervalMs: 0, gatherMs: 15 },
+  );
+  // Four publishers, each sending its next request 2 ms after its last one was answered.
+  await Promise.all(
+    Array.from({ length: 4 }, async (_, p) => {
+      for (let r = 0; r < 5; r++) {
+        await gc.submit('s', [change(`${p}-${r}`)]);
+        await tick(2);
+      }
+    }),
+  );
+  assert.equal(
+    calls.reduce((a, b) => a + b, 0),
+    20,
+  );
+  assert.ok(calls.length <= 6, `each round carried every publisher: ${calls.join(', ')}`);
 });
 
 void test('signals are capped by change count and by bytes; a large submission is split and resolves once', async () => {
