@@ -14,6 +14,19 @@ import { ALL_TENANTS, deliveredShape, directAllowed, type RoutableChange } from 
 import { GroupCommitter } from './group-commit';
 import type { RoutingTable } from './routing-table';
 
+/** Splits changes into runs of consecutive ones that route alike (event, tenant, channels). */
+export function routingRuns(changes: RoutableChange[]): RoutableChange[][] {
+  const runs: RoutableChange[][] = [];
+  let last: string | undefined;
+  for (const c of changes) {
+    const key = `${c.event}\u0000${c.tenant ?? '\u0001'}\u0000${c.channels?.join('\u0000') ?? '\u0001'}`;
+    if (key === last) runs[runs.length - 1]!.push(c);
+    else runs.push([c]);
+    last = key;
+  }
+  return runs;
+}
+
 /** Fills the defaults of docs/contract.md §2: `event`, and `url` unless the change is a destroy. */
 export function normalizeChange(change: RoutableChange, urls: ChangeUrlRules): RoutableChange {
   const { url: _dropped, ...rest } = change;
@@ -67,25 +80,27 @@ export class ChangeRouter {
       throw fromTemporal(err);
     }
     const perSub = new Map<string, { sub: PublicSubscription; changes: Change[] }>();
-    for (const change of changes) {
-      const receivers = routing.match(change.event!, change.tenant, change.channels);
+    // Consecutive changes routed alike (the common request: one event, one tenant) are routed,
+    // and filtered per personal-data setting, once: subscriptions with the same setting share
+    // one array. A change routed otherwise starts a new run, so each subscription still gets
+    // its changes in the order they were sent.
+    for (const run of routingRuns(changes)) {
+      const receivers = routing.match(run[0]!.event!, run[0]!.tenant, run[0]!.channels);
       if (receivers.length === 0) continue;
-      // Routing metadata never reaches a workflow (nor a partner), bar the tenant for "*".
-      const shape = deliveredShape(change, undefined);
-      // Filtered once per distinct delivered shape and personal-data setting, not per subscription.
-      const variants = new Map<string, Change>();
+      const variants = new Map<number, Change[]>();
       for (const sub of receivers) {
         if (sub.state === 'broken') throw brokenUnavailable(sub.id);
         const all = sub.tenant === ALL_TENANTS;
-        const setting = `${all ? 1 : 0}${sub.includePii ? 1 : 0}${sub.includeDetails ? 1 : 0}`;
+        const setting = (all ? 4 : 0) + (sub.includePii ? 2 : 0) + (sub.includeDetails ? 1 : 0);
         let filtered = variants.get(setting);
         if (!filtered) {
-          filtered = this.filter(all ? deliveredShape(change, ALL_TENANTS) : shape, sub);
+          // Routing metadata never reaches a workflow (nor a partner), bar the tenant for "*".
+          filtered = run.map((c) => this.filter(deliveredShape(c, all ? ALL_TENANTS : undefined), sub));
           variants.set(setting, filtered);
         }
-        let entry = perSub.get(sub.id);
-        if (!entry) perSub.set(sub.id, (entry = { sub, changes: [] }));
-        entry.changes.push(filtered);
+        const entry = perSub.get(sub.id);
+        if (!entry) perSub.set(sub.id, { sub, changes: filtered });
+        else entry.changes = entry.changes.concat(filtered);
       }
     }
     const targets = [...perSub.values()];

@@ -118,10 +118,14 @@ export class GroupCommitter {
     return Math.ceil(queued / this.bytesPerMs);
   }
 
-  /** Serialized bytes of changes as the committer counts them. */
+  /** Serialized bytes of changes as the committer counts them (an array shared by many subscriptions is counted once). */
   static bytesOf(changes: Change[]): number {
-    let bytes = 0;
-    for (const change of changes) bytes += sizeOf(change);
+    let bytes = arrayBytes.get(changes);
+    if (bytes === undefined) {
+      bytes = 0;
+      for (const change of changes) bytes += sizeOf(change);
+      arrayBytes.set(changes, bytes);
+    }
     return bytes;
   }
 
@@ -270,6 +274,8 @@ export class GroupCommitter {
 }
 
 const sizeOf = (change: Change): number => measure(change).bytes;
+// Arrays handed to submit are never changed afterwards (the router builds them per request).
+const arrayBytes = new WeakMap<Change[], number>();
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
 

@@ -216,3 +216,25 @@ void test('a subscription over its ingest bound makes the request a 503 subscrip
   full.delete('sub_slow');
   assert.deepEqual(await router.publish([change]), { accepted: 1, subscriptions: 2 });
 });
+
+void test('a request mixing events reaches each subscription in the order sent, filtered once per setting', async () => {
+  const n = (action: 'update' | 'destroy', id: number): Change =>
+    normalizeChange({ action, object: 'training', id }, base('https://x'));
+  const subs = [
+    sub('all_1', ['*']),
+    sub('all_2', ['*']),
+    sub('upd', ['training.update']),
+  ];
+  const { router, signals } = await setup(subs);
+  // The same key updated, destroyed and updated again: a "*" subscription must get all three in
+  // this order, or its final state would be wrong; the update-only one gets the two updates.
+  const sent = [n('update', 7), n('update', 8), n('destroy', 7), n('update', 7)];
+  await router.publish(sent);
+  const got = (id: string) => signals.filter((s) => s.id === id).flatMap((s) => s.changes);
+  const seq = (cs: Change[]) => cs.map((c) => `${c.action}:${c.id}`);
+  assert.deepEqual(seq(got('all_1')), ['update:7', 'update:8', 'destroy:7', 'update:7']);
+  assert.deepEqual(seq(got('all_2')), seq(got('all_1')));
+  assert.deepEqual(seq(got('upd')), ['update:7', 'update:8', 'update:7']);
+  // Two subscriptions with the same setting share the filtered changes (filtered and sized once).
+  assert.ok(got('all_1').every((c, i) => c === got('all_2')[i]));
+});
