@@ -21,7 +21,7 @@ import { newKeys, startHeraldChild, startTemporalServer, type HeraldChild } from
 import type { BenchContext } from './context';
 import { measureEngine } from './engine';
 import { measureCoalescing } from './phases/coalescing';
-import { INGEST_CONCURRENCY, measureIngest } from './phases/ingest';
+import { INGEST_CONCURRENCY, measureIngest, WIDE_CONCURRENCY } from './phases/ingest';
 import { measureLatency } from './phases/latency';
 import { CAPPED_CACHE, measureMemory } from './phases/memory';
 import { measureRecovery } from './phases/recovery';
@@ -133,6 +133,8 @@ async function main(): Promise<void> {
         ingest10: await measureIngest(ctx, 10),
         ingest100: await measureIngest(ctx, 100),
         single: await measureIngest(ctx, 10, { single: true }),
+        // Beside it: the same publisher with 4 × the requests in flight, and one subscription.
+        singleWide: await measureIngest(ctx, 10, { single: true, concurrency: WIDE_CONCURRENCY }),
         single1: await measureIngest(ctx, 1, { single: true }),
       };
       console.log(JSON.stringify(out, null, 2));

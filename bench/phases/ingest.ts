@@ -27,14 +27,16 @@ export interface IngestResult {
 
 /** One change per request, 32 in flight: a publisher that posts each change as it happens. */
 export const SINGLE_CONCURRENCY = 32;
+/** The same with more requests in flight: what the single-change figure is bound by. */
+export const WIDE_CONCURRENCY = 128;
 
 export async function measureIngest(
   ctx: BenchContext,
   subscriptions: number,
-  opts: { single?: boolean } = {},
+  opts: { single?: boolean; concurrency?: number } = {},
 ): Promise<IngestResult & { perRequest: number; concurrency: number }> {
   const perRequest = opts.single ? 1 : CHANGES_PER_REQUEST;
-  const concurrency = opts.single ? SINGLE_CONCURRENCY : INGEST_CONCURRENCY;
+  const concurrency = opts.concurrency ?? (opts.single ? SINGLE_CONCURRENCY : INGEST_CONCURRENCY);
   const ids = await ctx.api.createSubscriptions(subscriptions, (i) => ({
     url: ctx.receiver.urlFor(`ingest${subscriptions}-${i}`),
     batching: { debounceMs: 60_000, maxWaitMs: 120_000, maxBatchSize: 1000 },
