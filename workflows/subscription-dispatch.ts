@@ -131,3 +131,21 @@ export async function releaseQueued(sub: SubscriptionEntity, next: InFlightDeliv
     sub.finish({ ...result, status: 'failed' }, iso());
   }
 }
+
+/**
+ * Deleted: nothing new is sent, and a delivery still retrying is cancelled, so a partner that
+ * is gone is not called for days on behalf of a subscription that is gone too; sealed batches
+ * too, in slices that stay well under Temporal's limit of pending cancels.
+ */
+export async function cancelOutstanding(sub: SubscriptionEntity): Promise<void> {
+  const cancel = (sequence: number) =>
+    getExternalWorkflowHandle(deliveryWorkflowId(sub.config.id, sequence))
+      .cancel()
+      .catch(() => undefined);
+  if (sub.inFlight && sub.inFlight.runner !== 'local') await cancel(sub.inFlight.sequence);
+  const { from, counts } = sub.queue;
+  for (let i = 0; i < counts.length; i += 200) {
+    const slice = counts.slice(i, i + 200).map((_, j) => from + i + j);
+    await Promise.all(slice.map(cancel));
+  }
+}

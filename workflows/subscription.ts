@@ -7,7 +7,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   patched,
   setCurrentDetails,
   setHandler,
@@ -30,11 +29,27 @@ import {
   SEARCH_ATTRIBUTES,
   statusQuery,
 } from './messages';
-import { deliveryIdOf, deliveryWorkflowId } from '../core/ids';
+import { deliveryIdOf } from '../core/ids';
 import { DOMAIN_ERRORS } from '../core/errors';
 import { SubscriptionEntity, type CarriedState } from '../core/subscription';
-import { deliverBatch, releaseQueued, sealBatches, startLegacyDelivery } from './subscription-dispatch';
+import {
+  cancelOutstanding,
+  deliverBatch,
+  releaseQueued,
+  sealBatches,
+  startLegacyDelivery,
+} from './subscription-dispatch';
 import type { SubscriptionConfig, SubscriptionPatch } from '../core/types';
+import {
+  CHILDREN_PER_RUN,
+  DEFAULT_HISTORY_LIMIT,
+  FAST_PATH_PATCH,
+  HISTORY_BYTES_LIMIT,
+  PENDING_QUERY_LIMIT,
+  RECEIVED_CHARS_PER_RUN,
+  RUN_BYTES_PATCH,
+  SEAL_BYTES_PER_TASK,
+} from './subscription-limits';
 
 export interface SubscriptionWorkflowInput {
   config: SubscriptionConfig;
@@ -44,28 +59,6 @@ export interface SubscriptionWorkflowInput {
   /** Off only where the server has no custom search attributes (the time-skipping test server). */
   searchAttributes?: boolean;
 }
-
-export const DEFAULT_HISTORY_LIMIT = 4096;
-/** Children a run may start before it continues as new: Temporal allows 2,000 pending per run. */
-export const CHILDREN_PER_RUN = 500;
-/** History bytes after which a run continues as new: a replay of a run stays short. */
-export const HISTORY_BYTES_LIMIT = 4 * 1024 * 1024;
-/**
- * Change JSON one run takes in (changes signals, as measured by the API, and the batches that
- * finished deliveries report back) after which it continues as new. History bytes alone do not
- * bound a replay: payloads are compressed, and compressible changes (1,000,000 of them in the
- * bench) made 4,096-event runs of tens of MB decoded that took 3.5–4 s to replay. Decoding,
- * merging and sealing is what a replay costs, so that is what is bounded.
- */
-export const RECEIVED_CHARS_PER_RUN = 8 * 1024 * 1024;
-/** Runs from this patch on continue as new after RECEIVED_CHARS_PER_RUN. */
-export const RUN_BYTES_PATCH = 'herald-run-received-bytes';
-/** Change bytes sealed in one workflow task: bounds the task's payloads and its duration. */
-export const SEAL_BYTES_PER_TASK = 3 * 1024 * 1024;
-/** The pending query answers the oldest changes only: a query result must stay far under 2 MB. */
-export const PENDING_QUERY_LIMIT = 2_000;
-/** Fast path and bounded backlog; runs recorded before them replay the old way. */
-export const FAST_PATH_PATCH = 'herald-fast-path-sealed-backlog';
 
 const SA = SEARCH_ATTRIBUTES;
 
@@ -235,18 +228,6 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (wait === undefined) await condition(() => wake);
     else await condition(() => wake, wait, { summary: 'debounce' });
   }
-  // Deleted: nothing new is sent, and a delivery still retrying is cancelled, so a partner
-  // that is gone is not called for days on behalf of a subscription that is gone too.
-  const cancel = (sequence: number) =>
-    getExternalWorkflowHandle(deliveryWorkflowId(sub.config.id, sequence))
-      .cancel()
-      .catch(() => undefined);
-  if (sub.inFlight && sub.inFlight.runner !== 'local') await cancel(sub.inFlight.sequence);
-  // Sealed batches too, in slices that stay well under Temporal's limit of pending cancels.
-  const { from, counts } = sub.queue;
-  for (let i = 0; i < counts.length; i += 200) {
-    const slice = counts.slice(i, i + 200).map((_, j) => from + i + j);
-    await Promise.all(slice.map(cancel));
-  }
+  await cancelOutstanding(sub);
   await condition(allHandlersFinished);
 }

@@ -19,6 +19,7 @@
 import { measure } from '../temporal/gateway';
 import { isNotFound } from '../temporal/gateway-errors';
 import type { Change } from '../../core/types';
+import { fail, partDone, splitIntoParts, takeBatch, type Caps, type Part, type Waiter } from './signal-parts';
 
 /** Sends one changes signal; resolves once Temporal has recorded it. */
 export type SendChanges = (subscriptionId: string, changes: Change[]) => Promise<void>;
@@ -48,20 +49,6 @@ export interface GroupCommitOptions {
   }) => void;
 }
 
-interface Waiter {
-  remaining: number;
-  settled: boolean;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-/** A slice of one submission small enough to fit in a signal. */
-interface Part {
-  changes: Change[];
-  bytes: number;
-  waiter: Waiter;
-}
-
 interface Lane {
   queue: Part[];
   /** Bytes of the parts in `queue`. */
@@ -82,8 +69,7 @@ export const DEFAULT_GATHER_MS = 20;
 
 export class GroupCommitter {
   private readonly lanes = new Map<string, Lane>();
-  private readonly maxChanges: number;
-  private readonly maxBytes: number;
+  private readonly caps: Caps;
   private readonly minIntervalMs: number;
   private readonly bytesPerMs: number;
   private readonly maxQueueMs: number;
@@ -98,8 +84,10 @@ export class GroupCommitter {
     private readonly send: SendChanges,
     private readonly opts: GroupCommitOptions = {},
   ) {
-    this.maxChanges = opts.maxChanges ?? DEFAULT_MAX_CHANGES;
-    this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.caps = {
+      maxChanges: opts.maxChanges ?? DEFAULT_MAX_CHANGES,
+      maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
+    };
     this.minIntervalMs = opts.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
     this.bytesPerMs = (opts.maxBytesPerSecond ?? DEFAULT_MAX_BYTES_PER_SECOND) / 1000;
     this.maxQueueMs = opts.maxQueueMs ?? DEFAULT_MAX_QUEUE_MS;
@@ -134,7 +122,7 @@ export class GroupCommitter {
     if (changes.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { remaining: 0, settled: false, resolve, reject };
-      const parts = this.split(changes, waiter);
+      const parts = splitIntoParts(changes, waiter, this.caps, sizeOf);
       waiter.remaining = parts.length;
       const lane = this.lane(subscriptionId);
       lane.queue.push(...parts);
@@ -160,25 +148,6 @@ export class GroupCommitter {
       this.lanes.set(id, lane);
     }
     return lane;
-  }
-
-  /** Cuts a submission into parts that each respect both signal limits. */
-  private split(changes: Change[], waiter: Waiter): Part[] {
-    const parts: Part[] = [];
-    let current: Change[] = [];
-    let bytes = 0;
-    for (const change of changes) {
-      const size = sizeOf(change);
-      if (current.length > 0 && (current.length >= this.maxChanges || bytes + size > this.maxBytes)) {
-        parts.push({ changes: current, bytes, waiter });
-        current = [];
-        bytes = 0;
-      }
-      current.push(change);
-      bytes += size;
-    }
-    parts.push({ changes: current, bytes, waiter });
-    return parts;
   }
 
   private async runRounds(): Promise<void> {
@@ -226,20 +195,7 @@ export class GroupCommitter {
 
   /** Sends one lane's next signal: the oldest parts, within the count and byte caps. */
   private signal(id: string, lane: Lane, now: number): Promise<void> {
-    const batch: Part[] = [];
-    let count = 0;
-    let bytes = 0;
-    while (lane.queue.length > 0) {
-      const next = lane.queue[0]!;
-      if (
-        batch.length > 0 &&
-        (count + next.changes.length > this.maxChanges || bytes + next.bytes > this.maxBytes)
-      )
-        break;
-      batch.push(lane.queue.shift()!);
-      count += next.changes.length;
-      bytes += next.bytes;
-    }
+    const { batch, bytes } = takeBatch(lane.queue, this.caps);
     lane.queuedBytes -= bytes;
     lane.inFlight = true;
     // The lane sits out the rounds for as long as these bytes take at its rate.
@@ -250,13 +206,7 @@ export class GroupCommitter {
       () => {
         lane.inFlight = false;
         this.opts.onSignal?.({ subscriptionId: id, submissions, changes: changes.length, ok: true });
-        for (const part of batch) {
-          const w = part.waiter;
-          if (!w.settled && --w.remaining === 0) {
-            w.settled = true;
-            w.resolve();
-          }
-        }
+        for (const part of batch) partDone(part.waiter);
       },
       (error: unknown) => {
         lane.inFlight = false;
@@ -278,12 +228,6 @@ const sizeOf = (change: Change): number => measure(change).bytes;
 const arrayBytes = new WeakMap<Change[], number>();
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
-
-function fail(w: Waiter, error: unknown): void {
-  if (w.settled) return;
-  w.settled = true;
-  w.reject(error);
-}
 
 /** Errors that a retry of the same signal cannot fix (the workflow is closed or unknown). */
 export function isPermanent(error: unknown): boolean {
