@@ -16,6 +16,8 @@ export interface SubscriptionSpec {
 export class HeraldApi {
   /** 503 subscription_busy answers waited out (backpressure), over this client's life. */
   busyRefusals = 0;
+  /** 503 temporal_unavailable answers retried after a second, as the API asks a publisher to. */
+  unavailableRetries = 0;
 
   private readonly pool: Pool;
 
@@ -32,6 +34,7 @@ export class HeraldApi {
   }
 
   private async call(method: string, path: string, key: string, body?: string): Promise<unknown> {
+    let unavailable = 0;
     for (;;) {
       const res = await this.pool.request({
         method: method as 'GET',
@@ -47,6 +50,13 @@ export class HeraldApi {
       if (res.statusCode === 503 && text.includes('"subscription_busy"')) {
         this.busyRefusals++;
         await new Promise((r) => setTimeout(r, Number(res.headers['retry-after'] ?? 1) * 1000));
+        continue;
+      }
+      // Temporal too slow for a signal's deadline: the API says retrying is safe, and a
+      // publisher does so. Counted and reported, never hidden; a few in a row is a broken run.
+      if (res.statusCode === 503 && text.includes('"temporal_unavailable"') && ++unavailable <= 5) {
+        this.unavailableRetries++;
+        await new Promise((r) => setTimeout(r, 1000));
         continue;
       }
       if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`);

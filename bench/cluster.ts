@@ -42,6 +42,8 @@ export interface HeraldChild {
   url?: string;
   /** Worker children only: the child's own memory figures, after a GC. */
   memory(): Promise<{ rss: number; heapUsed: number; heapTotal: number; external: number }>;
+  /** The last ~20 KB the child wrote (its warnings and errors), for a failed run's report. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -108,5 +110,5 @@ export async function startHeraldChild(o: HeraldChildOptions): Promise<HeraldChi
       child.send('memory');
     });
   const url = o.mode === 'worker' ? undefined : `http://127.0.0.1:${port}`;
-  return { process: child, url, memory, stop };
+  return { process: child, url, memory, output: () => output, stop };
 }

@@ -35,6 +35,8 @@ export interface BenchResults {
   fanout?: FanoutResult[];
   steady?: SteadyResult;
   backlog?: BacklogResult;
+  /** 503 temporal_unavailable answers the bench retried (a signal past its deadline). */
+  unavailableRetries?: number;
 }
 
 export function machine(): BenchResults['machine'] {
@@ -212,5 +214,8 @@ export function formatTable(r: BenchResults, base?: BenchResults): string {
       .join('  ')
       .trimEnd(),
     ...rows.slice(1).map(line),
+    ...(r.unavailableRetries
+      ? ['', `${r.unavailableRetries} request(s) answered 503 temporal_unavailable and retried after 1 s`]
+      : []),
   ].join('\n');
 }
