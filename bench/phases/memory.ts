@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
-import { statusQuery } from '../../workflows/messages';
+import { deleteUpdate, statusQuery } from '../../workflows/messages';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type { SubscriptionWorkflowInput } from '../../workflows/subscription';
 import type { SubscriptionConfig } from '../../core/types';
@@ -83,8 +83,10 @@ export async function measureMemory(o: {
   });
   const connection = await Connection.connect({ address: o.address });
   const client = new Client({ connection, dataConverter: heraldDataConverter(o.keys.encryptionKey) });
+  const started: string[] = [];
   const startOne = async () => {
     const cfg = config(o.url);
+    started.push(subscriptionWorkflowId(cfg.id));
     const handle = await client.workflow.start('subscriptionWorkflow', {
       workflowId: subscriptionWorkflowId(cfg.id),
       taskQueue: TASK_QUEUE,
@@ -111,6 +113,19 @@ export async function measureMemory(o: {
       maxCachedWorkflows: o.maxCachedWorkflows ?? null,
     };
   } finally {
+    // They subscribe to "*": left running, every later phase's changes would be routed to
+    // them too (with no worker on their task queue), as a full run once found out. Deleted
+    // as Herald deletes (terminated, they would be "broken" and refuse every change).
+    await runPool(
+      8,
+      (i) => i < started.length,
+      async (i) => {
+        await client.workflow
+          .getHandle(started[i]!)
+          .executeUpdate(deleteUpdate)
+          .catch(() => undefined);
+      },
+    );
     await connection.close();
     await worker.stop();
   }
