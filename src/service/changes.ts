@@ -79,7 +79,7 @@ export class ChangeRouter {
     } catch (err) {
       throw fromTemporal(err);
     }
-    const perSub = new Map<string, { sub: PublicSubscription; changes: Change[] }>();
+    const perSub = new Map<string, { sub: PublicSubscription; changes: Change[]; owned: boolean }>();
     // Consecutive changes routed alike (the common request: one event, one tenant) are routed,
     // and filtered per personal-data setting, once: subscriptions with the same setting share
     // one array. A change routed otherwise starts a new run, so each subscription still gets
@@ -99,8 +99,10 @@ export class ChangeRouter {
           variants.set(setting, filtered);
         }
         const entry = perSub.get(sub.id);
-        if (!entry) perSub.set(sub.id, { sub, changes: filtered });
-        else entry.changes = entry.changes.concat(filtered);
+        if (!entry) perSub.set(sub.id, { sub, changes: filtered, owned: false });
+        else if (entry.owned) for (const c of filtered) entry.changes.push(c);
+        // A second run for this subscription: its own array from now on (the first is shared).
+        else Object.assign(entry, { changes: entry.changes.concat(filtered), owned: true });
       }
     }
     const targets = [...perSub.values()];
