@@ -4,7 +4,7 @@
 // Every non-2xx answer is an error: the bench is broken, not slow.
 import { Pool } from 'undici';
 import type { BatchingConfig, Change, RetryConfig } from '../core/types';
-import { runPool } from './pool';
+import { runPool, sleep } from './pool';
 
 export interface SubscriptionSpec {
   url: string;
@@ -49,17 +49,18 @@ export class HeraldApi {
       // Backpressure, as a well-behaved publisher takes it: wait as told, then send it again.
       if (res.statusCode === 503 && text.includes('"subscription_busy"')) {
         this.busyRefusals++;
-        await new Promise((r) => setTimeout(r, Number(res.headers['retry-after'] ?? 1) * 1000));
+        await sleep(Number(res.headers['retry-after'] ?? 1) * 1000);
         continue;
       }
       // Temporal too slow for a signal's deadline: the API says retrying is safe, and a
       // publisher does so. Counted and reported, never hidden; a few in a row is a broken run.
       if (res.statusCode === 503 && text.includes('"temporal_unavailable"') && ++unavailable <= 5) {
         this.unavailableRetries++;
-        await new Promise((r) => setTimeout(r, 1000));
+        await sleep(1000);
         continue;
       }
-      if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`);
+      if (res.statusCode >= 300)
+        throw new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`);
       return text ? JSON.parse(text) : undefined;
     }
   }

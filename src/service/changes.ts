@@ -79,7 +79,7 @@ export class ChangeRouter {
     } catch (err) {
       throw fromTemporal(err);
     }
-    const perSub = new Map<string, { sub: PublicSubscription; changes: Change[]; owned: boolean }>();
+    const perSub = new Map<string, { sub: PublicSubscription; runs: Change[][] }>();
     // Consecutive changes routed alike (the common request: one event, one tenant) are routed,
     // and filtered per personal-data setting, once: subscriptions with the same setting share
     // one array. A change routed otherwise starts a new run, so each subscription still gets
@@ -99,13 +99,15 @@ export class ChangeRouter {
           variants.set(setting, filtered);
         }
         const entry = perSub.get(sub.id);
-        if (!entry) perSub.set(sub.id, { sub, changes: filtered, owned: false });
-        else if (entry.owned) for (const c of filtered) entry.changes.push(c);
-        // A second run for this subscription: its own array from now on (the first is shared).
-        else Object.assign(entry, { changes: entry.changes.concat(filtered), owned: true });
+        if (entry) entry.runs.push(filtered);
+        else perSub.set(sub.id, { sub, runs: [filtered] });
       }
     }
-    const targets = [...perSub.values()];
+    // One run (the common case) is passed on as the shared array itself.
+    const targets = [...perSub.values()].map(({ sub, runs }) => ({
+      sub,
+      changes: runs.length === 1 ? runs[0]! : runs.flat(),
+    }));
     // All or nothing: a request is refused before any of it is signalled if one lane is full.
     for (const t of targets) this.admit(t.sub.id, t.changes, changes.length);
     const results = await Promise.allSettled(

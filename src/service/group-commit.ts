@@ -159,8 +159,11 @@ export class GroupCommitter {
       let wakeAt = Number.POSITIVE_INFINITY;
       for (const [id, lane] of this.lanes) {
         // Parts of submissions that already failed are not worth sending.
-        lane.queue = lane.queue.filter((p) => !p.waiter.settled);
-        lane.queuedBytes = lane.queue.reduce((n, p) => n + p.bytes, 0);
+        const live = lane.queue.filter((p) => !p.waiter.settled);
+        if (live.length < lane.queue.length) {
+          lane.queue = live;
+          lane.queuedBytes = live.reduce((n, p) => n + p.bytes, 0);
+        }
         if (lane.queue.length === 0) {
           if (!lane.inFlight) this.lanes.delete(id);
           continue;
