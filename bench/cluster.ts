@@ -13,16 +13,27 @@ const ROOT = resolve(__dirname, '..');
 export { freePort } from '../test/helpers/ports';
 import { freePort } from '../test/helpers/ports';
 
-/** `synchronous` is the production FULL unless the run asks otherwise (to show what fsync costs). */
+/**
+ * `synchronous` is the production FULL unless the run asks otherwise (to show what fsync costs).
+ * A port found free can be taken before the server binds it (the server picks its own HTTP and
+ * metrics ports at random too): a server that exits during start-up gets two more tries on
+ * fresh ports.
+ */
 export async function startTemporalServer(dataDir: string, sync = 'FULL'): Promise<DevServer> {
-  return startDevServer({
-    sqlitePragmas: SQLITE_PRAGMAS.map((p) => (p.startsWith('synchronous=') ? `synchronous=${sync}` : p)),
-    cli: temporalBinary('cli'),
-    dataDir,
-    port: await freePort(),
-    uiPort: await freePort(),
-    namespace: 'default',
-  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServer({
+        sqlitePragmas: SQLITE_PRAGMAS.map((p) => (p.startsWith('synchronous=') ? `synchronous=${sync}` : p)),
+        cli: temporalBinary('cli'),
+        dataDir,
+        port: await freePort(),
+        uiPort: await freePort(),
+        namespace: 'default',
+      });
+    } catch (err) {
+      if (attempt === 3 || !String(err).includes('exited during start-up')) throw err;
+    }
+  }
 }
 
 export interface BenchKeys {

@@ -36,6 +36,12 @@ async function noopBundle(): Promise<{ code: string }> {
 export interface EngineResult {
   oneWorkflow: number;
   tenWorkflows: number;
+  /**
+   * Rounds a second of ten signals at once, one into each of ten no-op workflows, each round
+   * after the last was acknowledged: what Herald's group commit does for a request routed to ten
+   * subscriptions. Requests in flight × this bounds one-change-per-request ingest.
+   */
+  roundsOfTen: number;
   signals: number;
 }
 
@@ -52,6 +58,16 @@ async function signalRate(
     (i) => handles[i % handles.length]!.signal(pingSignal, i),
   );
   return { rate: n / ((performance.now() - start) / 1000), signals: n };
+}
+
+async function roundRate(handles: WorkflowHandle<typeof noopWorkflow>[], durationMs: number) {
+  const start = performance.now();
+  let rounds = 0;
+  while (performance.now() < start + durationMs) {
+    await Promise.all(handles.map((h, i) => h.signal(pingSignal, i)));
+    rounds++;
+  }
+  return { rate: rounds / ((performance.now() - start) / 1000), signals: rounds * handles.length };
 }
 
 export async function measureEngine(
@@ -78,7 +94,13 @@ export async function measureEngine(
     await signalRate(handles, opts.concurrency, 300);
     const one = await signalRate(handles.slice(0, 1), opts.concurrency, opts.durationMs);
     const ten = await signalRate(handles, opts.concurrency, opts.durationMs);
-    return { oneWorkflow: one.rate, tenWorkflows: ten.rate, signals: one.signals + ten.signals };
+    const rounds = await roundRate(handles, opts.durationMs);
+    return {
+      oneWorkflow: one.rate,
+      tenWorkflows: ten.rate,
+      roundsOfTen: rounds.rate,
+      signals: one.signals + ten.signals + rounds.signals,
+    };
   } finally {
     await Promise.allSettled(handles.map((h) => h.signal(stopSignal)));
     worker.shutdown();

@@ -3,7 +3,7 @@
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import type { EngineResult } from './engine';
 import type { CoalescingResult } from './phases/coalescing';
-import type { IngestResult } from './phases/ingest';
+import { SINGLE_CONCURRENCY, type IngestResult } from './phases/ingest';
 import type { LatencyResult } from './phases/latency';
 import type { MemoryResult } from './phases/memory';
 import type { RecoveryResult } from './phases/recovery';
@@ -72,6 +72,14 @@ export function tableRows(r: BenchResults, base?: BenchResults): string[][] {
     '',
     base ? `${n(base.engine.tenWorkflows)}` : '',
   ]);
+  if (e.roundsOfTen !== undefined)
+    rows.push([
+      '1 engine: rounds of 10 signals, one per no-op workflow',
+      `${n(e.roundsOfTen)} rounds/s`,
+      `× ${SINGLE_CONCURRENCY} in flight = ${n(e.roundsOfTen * SINGLE_CONCURRENCY)} changes/s: ceiling of 2c`,
+      '',
+      base?.engine.roundsOfTen !== undefined ? n(base.engine.roundsOfTen) : '',
+    ]);
   for (const i of r.ingest) {
     const b = base?.ingest.find((x) => x.subscriptions === i.subscriptions);
     const row = ingestRow(i);
@@ -179,7 +187,8 @@ export function ingestRow(i: IngestResult): string[] {
   return [
     `2 ingest: ${i.subscriptions} subscription(s), 100/req, conc. 8`,
     `${n(i.changesPerSecond)} changes/s`,
-    `Herald ${n(i.signalsPerSecond)} sig/s × ${i.changesPerSignal}`,
+    `Herald ${n(i.signalsPerSecond)} sig/s × ${i.changesPerSignal}` +
+      (i.busyRefusals ? `; ${n(i.busyRefusals)} busy 503s (p99 ${n(i.requestP99Ms)} ms)` : ''),
     i.subscriptions === 10 ? '≥ 20,000' : '',
   ];
 }

@@ -10,7 +10,8 @@
 //                      side (100 tenants with --quick); prints them, writes no results file
 //   --only=fastpath    only the phases of issue 14 (ingest, fan-out, latency); prints them
 //   --only=backlog     only the backlog phase of issue 13; prints it
-//   --only=ingest      only ingest (10 and 100 subscriptions, one change per request); prints it
+//   --only=ingest      only the engine limit and ingest (10 and 100 subscriptions, one change
+//                      per request); prints them
 //   --only=latency     only the added-latency phase (3); prints it
 //   --only=coalescing  only the coalescing phase (4); prints it
 // Exits non-zero only when the benchmark breaks (an exception, a lost change), never on timings.
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     }
     if (args.has('--only=ingest')) {
       const out = {
+        engine: await measureEngine(server.address, { concurrency: INGEST_CONCURRENCY, durationMs: 5_000 }),
         ingest10: await measureIngest(ctx, 10),
         ingest100: await measureIngest(ctx, 100),
         single: await measureIngest(ctx, 10, { single: true }),
@@ -220,7 +222,12 @@ async function main(): Promise<void> {
       seconds: round((Date.now() - t0) / 1000, 1),
       machine: machine(),
       loadAverage: { before: loadBefore, after: load() },
-      engine: { ...engine, oneWorkflow: round(engine.oneWorkflow), tenWorkflows: round(engine.tenWorkflows) },
+      engine: {
+        ...engine,
+        oneWorkflow: round(engine.oneWorkflow),
+        tenWorkflows: round(engine.tenWorkflows),
+        roundsOfTen: round(engine.roundsOfTen, 1),
+      },
       ingest,
       tenantIngest,
       latency,

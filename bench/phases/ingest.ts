@@ -21,6 +21,8 @@ export interface IngestResult {
   /** Herald's changes signals during the window, and the changes each carried on average. */
   signalsPerSecond: number;
   changesPerSignal: number;
+  /** 503 subscription_busy answers (per-subscription backpressure) in the window, each waited out. */
+  busyRefusals: number;
   /** CPU cores used by each process during the window (2 = both cores). */
   cpu: CpuSplit;
 }
@@ -85,6 +87,7 @@ export async function publishWindow(
   };
   await run(ctx.quick ? 500 : 1_000); // warm-up: connections, JIT, first signals
   const signalsBefore = await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total');
+  const refusedBefore = ctx.api.busyRefusals;
   const cpu = cpuMeter(ctx.pids);
   const { n, seconds, times } = await run(durationMs);
   const cpuSplit = cpu();
@@ -98,6 +101,7 @@ export async function publishWindow(
     requestP99Ms: round(percentile(times, 99), 1),
     signalsPerSecond: round(signals / seconds),
     changesPerSignal: round((n * perRequest * fanOut) / Math.max(1, signals), 1),
+    busyRefusals: ctx.api.busyRefusals - refusedBefore,
     cpu: cpuSplit,
   };
 }

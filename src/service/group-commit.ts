@@ -16,38 +16,25 @@
 // maxBytesPerSecond (a lane sits out the rounds until its last signal's bytes have had their
 // time); once the wait in a lane would pass maxQueueMs the caller is told to come back later
 // (refusal) instead of the history outgrowing what a worker can replay in time.
-import { measure } from '../temporal/gateway';
 import { isNotFound } from '../temporal/gateway-errors';
 import type { Change } from '../../core/types';
-import { fail, partDone, splitIntoParts, takeBatch, type Caps, type Part, type Waiter } from './signal-parts';
-
-/** Sends one changes signal; resolves once Temporal has recorded it. */
-export type SendChanges = (subscriptionId: string, changes: Change[]) => Promise<void>;
-
-export interface GroupCommitOptions {
-  /** Changes per signal; the workflow merges them anyway, this bounds one payload. */
-  maxChanges?: number;
-  /** Serialized JSON bytes per signal: Temporal refuses payloads over 2 MB. */
-  maxBytes?: number;
-  /** Least time between the starts of two rounds, so of two signals to one subscription (ms). */
-  minIntervalMs?: number;
-  /** Longest a round waits for its signals before the next one starts without the slow ones. */
-  maxRoundWaitMs?: number;
-  /** Least time between the end of a round and the start of the next (ms). */
-  gatherMs?: number;
-  /** Bytes a second one subscription is signalled at most, from this process. */
-  maxBytesPerSecond?: number;
-  /** Longest wait in a lane before further changes for it are refused (ms). */
-  maxQueueMs?: number;
-  /** Called after each signal with how many submissions and changes it carried. */
-  onSignal?: (info: {
-    subscriptionId: string;
-    submissions: number;
-    changes: number;
-    ok: boolean;
-    error?: unknown;
-  }) => void;
-}
+import {
+  groupCommitSettings,
+  type GroupCommitOptions,
+  type GroupCommitSettings,
+  type SendChanges,
+} from './group-commit-options';
+import { Gather, settledWithin, sleep } from './round-pacing';
+import {
+  arrayBytes,
+  fail,
+  partDone,
+  sizeOf,
+  splitIntoParts,
+  takeBatch,
+  type Part,
+  type Waiter,
+} from './signal-parts';
 
 interface Lane {
   queue: Part[];
@@ -59,45 +46,21 @@ interface Lane {
   notBefore: number;
 }
 
-export const DEFAULT_MAX_CHANGES = 1000;
-export const DEFAULT_MAX_BYTES = 1024 * 1024;
-export const DEFAULT_MIN_INTERVAL_MS = 50;
-export const DEFAULT_MAX_BYTES_PER_SECOND = 1024 * 1024;
-export const DEFAULT_MAX_QUEUE_MS = 5_000;
-export const DEFAULT_MAX_ROUND_WAIT_MS = 1_000;
-export const DEFAULT_GATHER_MS = 20;
-
 export class GroupCommitter {
   private readonly lanes = new Map<string, Lane>();
-  private readonly caps: Caps;
-  private readonly minIntervalMs: number;
-  private readonly bytesPerMs: number;
-  private readonly maxQueueMs: number;
-  private readonly maxRoundWaitMs: number;
-  private readonly gatherMs: number;
+  private readonly s: GroupCommitSettings;
+  private readonly gather: Gather;
   /** The rounds' loop, while anything is queued or in flight. */
   private rounds: Promise<void> | null = null;
   /** Signals not yet acknowledged (they never reject). */
   private readonly inFlight = new Set<Promise<void>>();
-  /** Submissions so far, and at the start of the last round: a round's gather ends early on them. */
-  private arrivals = 0;
-  private arrivalsAtRound = 0;
-  /** The gather under way: it ends once `arrivals` reaches `target`. */
-  private gather: { target: number; end: () => void } | null = null;
 
   constructor(
     private readonly send: SendChanges,
     private readonly opts: GroupCommitOptions = {},
   ) {
-    this.caps = {
-      maxChanges: opts.maxChanges ?? DEFAULT_MAX_CHANGES,
-      maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
-    };
-    this.minIntervalMs = opts.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
-    this.bytesPerMs = (opts.maxBytesPerSecond ?? DEFAULT_MAX_BYTES_PER_SECOND) / 1000;
-    this.maxQueueMs = opts.maxQueueMs ?? DEFAULT_MAX_QUEUE_MS;
-    this.maxRoundWaitMs = opts.maxRoundWaitMs ?? DEFAULT_MAX_ROUND_WAIT_MS;
-    this.gatherMs = opts.gatherMs ?? DEFAULT_GATHER_MS;
+    this.s = groupCommitSettings(opts);
+    this.gather = new Gather(this.s.gatherMs);
   }
 
   /**
@@ -107,19 +70,13 @@ export class GroupCommitter {
    */
   refusal(subscriptionId: string, bytes: number): number | undefined {
     const queued = this.lanes.get(subscriptionId)?.queuedBytes ?? 0;
-    if (queued === 0 || (queued + bytes) / this.bytesPerMs <= this.maxQueueMs) return undefined;
-    return Math.ceil(queued / this.bytesPerMs);
+    if (queued === 0 || (queued + bytes) / this.s.bytesPerMs <= this.s.maxQueueMs) return undefined;
+    return Math.ceil(queued / this.s.bytesPerMs);
   }
 
   /** Serialized bytes of changes as the committer counts them (an array shared by many subscriptions is counted once). */
   static bytesOf(changes: Change[]): number {
-    let bytes = arrayBytes.get(changes);
-    if (bytes === undefined) {
-      bytes = 0;
-      for (const change of changes) bytes += sizeOf(change);
-      arrayBytes.set(changes, bytes);
-    }
-    return bytes;
+    return arrayBytes(changes);
   }
 
   /** Queues changes for one subscription; resolves when all of them are durably signalled. */
@@ -127,12 +84,12 @@ export class GroupCommitter {
     if (changes.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { remaining: 0, settled: false, resolve, reject };
-      const parts = splitIntoParts(changes, waiter, this.caps, sizeOf);
+      const parts = splitIntoParts(changes, waiter, this.s, sizeOf);
       waiter.remaining = parts.length;
       const lane = this.lane(subscriptionId);
       lane.queue.push(...parts);
       for (const part of parts) lane.queuedBytes += part.bytes;
-      if (++this.arrivals >= (this.gather?.target ?? Infinity)) this.gather!.end();
+      this.gather.arrived();
       this.rounds ??= this.runRounds().finally(() => (this.rounds = null));
     });
   }
@@ -161,8 +118,7 @@ export class GroupCommitter {
     for (;;) {
       await sleep(nextRoundAt - Date.now());
       const now = Date.now();
-      const carried = this.arrivals - this.arrivalsAtRound;
-      this.arrivalsAtRound = this.arrivals;
+      const carried = this.gather.roundStarts();
       const signals: Promise<void>[] = [];
       let wakeAt = Number.POSITIVE_INFINITY;
       for (const [id, lane] of this.lanes) {
@@ -191,41 +147,24 @@ export class GroupCommitter {
         await Promise.race(waits);
         continue;
       }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled(signals),
-        new Promise<void>((r) => (timer = setTimeout(r, this.maxRoundWaitMs))),
-      ]);
-      clearTimeout(timer);
+      await settledWithin(Promise.allSettled(signals), this.s.maxRoundWaitMs);
       // The callers this round answered tend to come back at once: a short gather lets their
       // next requests ride in the next round instead of the one after it (with 100
       // subscriptions and 8 publishers in flight, 400 → 780 changes a signal in the benchmark).
       // It ends as soon as as many submissions have arrived as this round carried: waiting on
       // for callers that are all back only adds latency (one change per request, 32 in flight).
-      await this.gatherFor(this.arrivalsAtRound + carried);
-      nextRoundAt = now + this.minIntervalMs;
+      await this.gather.after(carried);
+      nextRoundAt = now + this.s.minIntervalMs;
     }
-  }
-
-  /** Waits gatherMs, or less once `target` submissions have arrived in all. */
-  private async gatherFor(target: number): Promise<void> {
-    if (this.gatherMs <= 0 || this.arrivals >= target) return;
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((end) => {
-      this.gather = { target, end };
-      timer = setTimeout(end, this.gatherMs);
-    });
-    clearTimeout(timer);
-    this.gather = null;
   }
 
   /** Sends one lane's next signal: the oldest parts, within the count and byte caps. */
   private signal(id: string, lane: Lane, now: number): Promise<void> {
-    const { batch, bytes } = takeBatch(lane.queue, this.caps);
+    const { batch, bytes } = takeBatch(lane.queue, this.s);
     lane.queuedBytes -= bytes;
     lane.inFlight = true;
     // The lane sits out the rounds for as long as these bytes take at its rate.
-    lane.notBefore = now + bytes / this.bytesPerMs;
+    lane.notBefore = now + bytes / this.s.bytesPerMs;
     const changes = batch.flatMap((p) => p.changes);
     const submissions = new Set(batch.map((p) => p.waiter)).size;
     const sent: Promise<void> = this.send(id, changes).then(
@@ -248,12 +187,6 @@ export class GroupCommitter {
     return sent;
   }
 }
-
-const sizeOf = (change: Change): number => measure(change).bytes;
-// Arrays handed to submit are never changed afterwards (the router builds them per request).
-const arrayBytes = new WeakMap<Change[], number>();
-
-const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
 
 /** Errors that a retry of the same signal cannot fix (the workflow is closed or unknown). */
 export function isPermanent(error: unknown): boolean {

@@ -1,6 +1,25 @@
 // What the group committer queues: a submission cut into parts that each fit in one signal,
 // and the waiter that settles once all of them are acknowledged (or the first one fails).
+import { measure } from '../temporal/gateway';
 import type { Change } from '../../core/types';
+
+/** A change's serialized bytes, as its signal will carry them. */
+export const sizeOf = (change: Change): number => measure(change).bytes;
+
+// Arrays handed to the committer are never changed afterwards (the router builds them per
+// request), and one array is often shared by many subscriptions: it is counted once.
+const bytesByArray = new WeakMap<Change[], number>();
+
+/** Serialized bytes of an array of changes (cached per array). */
+export function arrayBytes(changes: Change[]): number {
+  let bytes = bytesByArray.get(changes);
+  if (bytes === undefined) {
+    bytes = 0;
+    for (const change of changes) bytes += sizeOf(change);
+    bytesByArray.set(changes, bytes);
+  }
+  return bytes;
+}
 
 export interface Waiter {
   remaining: number;
