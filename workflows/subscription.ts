@@ -8,10 +8,7 @@ import {
   condition,
   continueAsNew,
   patched,
-  setCurrentDetails,
   setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -26,7 +23,6 @@ import {
   redeliverUpdate,
   resumeUpdate,
   rotateSecretUpdate,
-  SEARCH_ATTRIBUTES,
   statusQuery,
 } from './messages';
 import { deliveryIdOf } from '../core/ids';
@@ -50,6 +46,7 @@ import {
   RUN_BYTES_PATCH,
   SEAL_BYTES_PER_TASK,
 } from './subscription-limits';
+import { describeView, publishView } from './subscription-view';
 
 export interface SubscriptionWorkflowInput {
   config: SubscriptionConfig;
@@ -59,8 +56,6 @@ export interface SubscriptionWorkflowInput {
   /** Off only where the server has no custom search attributes (the time-skipping test server). */
   searchAttributes?: boolean;
 }
-
-const SA = SEARCH_ATTRIBUTES;
 
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<void> {
   const sub = new SubscriptionEntity(input.config, input.carried);
@@ -80,29 +75,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     return v2 && (childrenStarted >= CHILDREN_PER_RUN || info.historySize >= HISTORY_BYTES_LIMIT);
   };
 
-  const publish = () => {
-    if (input.searchAttributes !== false) {
-      upsertSearchAttributes([
-        { key: SA.subscriptionId, value: sub.config.id },
-        { key: SA.state, value: sub.state },
-        { key: SA.events, value: sub.config.events },
-        { key: SA.failedDeliveries, value: sub.counters.deliveriesFailed },
-        // Only when set: a subscription without a tenant upserts exactly what it did before.
-        ...(sub.config.tenant === undefined ? [] : [{ key: SA.tenant, value: sub.config.tenant }]),
-      ]);
-    }
-    upsertMemo({ subscription: sub.publicView() });
-  };
-  const describe = () => {
-    const f = sub.inFlight;
-    const queued = sub.queue.counts.length;
-    setCurrentDetails(
-      `${sub.state}; ${sub.pending.size} pending change(s); ` +
-        (queued ? `${queued} queued batch(es) with ${sub.queuedChanges} change(s); ` : '') +
-        (f ? `delivery ${f.deliveryId} (${f.changeCount} changes) in flight` : 'no delivery in flight') +
-        `; ${sub.counters.deliveriesDelivered} delivered, ${sub.counters.deliveriesFailed} failed`,
-    );
-  };
+  const publish = () => publishView(sub, input.searchAttributes !== false);
+  const describe = () => describeView(sub);
 
   setHandler(changesSignal, ({ changes, sizes }) => {
     const wasEmpty = sub.pending.size === 0;
