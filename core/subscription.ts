@@ -1,13 +1,24 @@
 // The entity state of one subscription, in one object. Pure and deterministic: the workflow
 // feeds it the workflow clock, so the same logic is unit-testable without Temporal.
-import { changeBytes, PendingChanges, type PendingEntry } from './merge';
+import { changeBytes, PendingChanges } from './merge';
+import {
+  MAX_BATCH_BYTES,
+  MAX_SUMMARIES,
+  RETAINED_BYTES,
+  SEAL_BYTES,
+  SEAL_KEYS,
+  zeroCounters,
+  type CarriedState,
+  type RetainedBatch,
+  type SealedQueue,
+} from './subscription-carried';
+import { applyPatch, publicView, rotateSecret } from './subscription-config';
 import type {
   AttemptRecord,
   Change,
   DeliveryResult,
   DeliverySummary,
   InFlightDelivery,
-  PublicState,
   PublicSubscription,
   SubscriptionConfig,
   SubscriptionCounters,
@@ -15,67 +26,6 @@ import type {
   SubscriptionState,
   SubscriptionStatus,
 } from './types';
-
-export const MAX_SUMMARIES = 100;
-/**
- * A batch is the delivery workflow's input, and Temporal refuses payloads over 2 MB: keep a
- * batch's JSON (before compression) well under it, whatever maxBatchSize says.
- */
-export const MAX_BATCH_BYTES = 1_000_000;
-/** An old secret keeps signing this long after a rotation (docs/contract.md §2). */
-export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
-/**
- * The open window's bound. Past it, while nothing can leave (a delivery in flight or paused),
- * the oldest batch is sealed into a queued delivery workflow, so the state carried across
- * continue-as-new, the pending query and the worker's memory stay bounded whatever the backlog.
- */
-export const SEAL_BYTES = 384 * 1024;
-export const SEAL_KEYS = 5_000;
-/** Changes of fast-path deliveries kept for the deliveries list and redeliver (newest first). */
-export const RETAINED_BYTES = 384 * 1024;
-
-/** Changes of a delivery that has no delivery workflow (delivered on the fast path). */
-export interface RetainedBatch {
-  sequence: number;
-  bytes: number;
-  changes: Change[];
-}
-
-/** Sealed batches waiting in their delivery workflows: sequences from..from+counts.length-1. */
-export interface SealedQueue {
-  from: number;
-  counts: number[];
-}
-
-/** Everything a run hands to the next one at continue-as-new. Plain JSON. */
-export interface CarriedState {
-  pending: PendingEntry[];
-  inFlight: InFlightDelivery | null;
-  paused: boolean;
-  nextSequence: number;
-  counters: SubscriptionCounters;
-  deliveries: DeliverySummary[];
-  lastChangeAt?: number;
-  queue?: SealedQueue;
-  retained?: RetainedBatch[];
-}
-
-/** A subscription as the API shows it: never its token or secrets. */
-export function publicView(config: SubscriptionConfig, state: PublicState): PublicSubscription {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { token, secrets, ...rest } = config;
-  return { ...rest, state };
-}
-
-export const zeroCounters = (): SubscriptionCounters => ({
-  changesReceived: 0,
-  signalsReceived: 0,
-  deliveriesStarted: 0,
-  deliveriesDelivered: 0,
-  deliveriesFailed: 0,
-  changesDelivered: 0,
-  continuedAsNew: 0,
-});
 
 export class SubscriptionEntity {
   config: SubscriptionConfig;
@@ -224,27 +174,11 @@ export class SubscriptionEntity {
   }
 
   configure(patch: SubscriptionPatch): void {
-    const { now, signingSecret, batching, retry, ...fields } = patch;
-    const c = this.config;
-    this.config = {
-      ...c,
-      ...fields,
-      batching: { ...c.batching, ...batching },
-      retry: { ...c.retry, ...retry },
-      updatedAt: now,
-    };
-    if (signingSecret !== undefined) this.rotate(signingSecret, now);
+    this.config = applyPatch(this.config, patch);
   }
 
-  /** The new secret signs from now on; the previous one keeps signing for 24 h. */
   rotate(secret: string, now: string): void {
-    const nowMs = Date.parse(now);
-    const expiresAt = new Date(nowMs + ROTATION_OVERLAP_MS).toISOString();
-    const kept = this.config.secrets
-      .filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > nowMs)
-      .slice(0, 1)
-      .map((s) => ({ ...s, expiresAt: s.expiresAt ?? expiresAt }));
-    this.config = { ...this.config, secrets: [{ secret, createdAt: now }, ...kept], updatedAt: now };
+    this.config = rotateSecret(this.config, secret, now);
   }
 
   publicView(): PublicSubscription {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startTemporal } from '../test/helpers/temporal';
 import { startReceiver } from '../test/helpers/receiver';
 import { startSubscription, subscriptionConfig, update, waitUntil } from '../test/helpers/subscriptions';
-import { SEAL_KEYS } from '../core/subscription';
+import { SEAL_KEYS } from '../core/subscription-carried';
 import { changesSignal, pauseUpdate, resumeUpdate, statusQuery } from '../workflows/messages';
 import { deliveryWorkflowId } from '../core/ids';
 import type { SubscriptionStatus } from '../core/types';

@@ -27,7 +27,8 @@ import {
 } from './messages';
 import { deliveryIdOf } from '../core/ids';
 import { DOMAIN_ERRORS } from '../core/errors';
-import { SubscriptionEntity, type CarriedState } from '../core/subscription';
+import { SubscriptionEntity } from '../core/subscription';
+import type { CarriedState } from '../core/subscription-carried';
 import {
   cancelOutstanding,
   deliverBatch,

@@ -11,7 +11,7 @@ import { createEncryptionCodec } from '../../src/temporal/codec';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { HISTORY_PAGE_BYTES } from '../../src/temporal/client';
 import { changeKey } from '../../core/merge';
-import { SEAL_KEYS } from '../../core/subscription';
+import { SEAL_KEYS } from '../../core/subscription-carried';
 import { deliveryWorkflowId, subscriptionWorkflowId } from '../../core/ids';
 import type { Change } from '../../core/types';
 import { historyStats, slowestReplay } from '../helpers/history-stats';

@@ -1,7 +1,8 @@
 // The subscription entity's batching decisions and secret rotation, on a fake clock.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROTATION_OVERLAP_MS, SubscriptionEntity } from '../../core/subscription';
+import { SubscriptionEntity } from '../../core/subscription';
+import { ROTATION_OVERLAP_MS } from '../../core/subscription-config';
 import { subscriptionConfig, update } from '../helpers/subscriptions';
 
 const entity = (batching = {}) =>
