@@ -14,10 +14,7 @@ export interface GroupCommitOptions {
   minIntervalMs?: number;
   /** Longest a round waits for its signals before the next one starts without the slow ones. */
   maxRoundWaitMs?: number;
-  /**
-   * Longest wait after a round for the callers it answered to come back (ms); it ends early
-   * once as many submissions have arrived as the round carried.
-   */
+  /** Least time between the end of a round and the start of the next (ms). */
   gatherMs?: number;
   /** Bytes a second one subscription is signalled at most, from this process. */
   maxBytesPerSecond?: number;

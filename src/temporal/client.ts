@@ -2,6 +2,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import type { HeraldConfig } from '../config';
 import { heraldDataConverter } from './data-converter';
+import { heraldGrpcRetryInterceptor } from './grpc-retry';
 
 export const HISTORY_PAGE_BYTES = 64 * 1024 * 1024;
 
@@ -35,6 +36,7 @@ export async function createTemporalClient(
     // A history page (restore reads one) can pass gRPC's default 4 MB: a run holds up to
     // 8 MB of history before it continues as new.
     channelArgs: { 'grpc.max_receive_message_length': HISTORY_PAGE_BYTES },
+    interceptors: [heraldGrpcRetryInterceptor()],
   });
   return new Client({
     connection,
