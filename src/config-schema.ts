@@ -85,6 +85,7 @@ export const envSchema = z.object({
     .min(64 * 1024)
     .default(1024 * 1024),
   HERALD_SUBSCRIPTION_MAX_QUEUE_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  HERALD_SUBSCRIPTION_MAX_LAG_MS: z.coerce.number().int().min(500).max(60_000).default(2_000),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -46,6 +46,8 @@ export interface HeraldConfig {
   /** Backpressure per subscription and API process: bytes/s signalled, and the longest wait. */
   subscriptionMaxBytesPerSec?: number;
   subscriptionMaxQueueMs?: number;
+  /** Longest a subscription's workflow task may wait before its changes are refused (ms). */
+  subscriptionMaxLagMs?: number;
   logLevel: Env['HERALD_LOG_LEVEL'];
   /** Which values were generated and where they are kept, for the start-up banner. */
   generatedKeysFile?: string;
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     groupCommitIntervalMs: e.HERALD_GROUP_COMMIT_INTERVAL_MS,
     subscriptionMaxBytesPerSec: e.HERALD_SUBSCRIPTION_MAX_BYTES_PER_SEC,
     subscriptionMaxQueueMs: e.HERALD_SUBSCRIPTION_MAX_QUEUE_MS,
+    subscriptionMaxLagMs: e.HERALD_SUBSCRIPTION_MAX_LAG_MS,
     logLevel: e.HERALD_LOG_LEVEL,
     generatedKeysFile,
   };

@@ -16,6 +16,8 @@ import { SubscriptionGateway } from '../temporal/subscription-gateway';
 import { ChangeRouter } from '../service/changes';
 import { DeliveryService } from '../service/deliveries';
 import { GroupCommitter } from '../service/group-commit';
+import { DEFAULT_MAX_BYTES_PER_SECOND } from '../service/group-commit-options';
+import { DEFAULT_MAX_LAG_MS, LagGuard } from '../service/lag-guard';
 import { RoutingTable } from '../service/routing-table';
 import { SubscriptionService } from '../service/subscriptions';
 import pkg from '../../package.json';
@@ -86,6 +88,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (ok) metrics.groupCommitBatchSize.observe(submissions);
     },
   });
+  // Looked at after a second's worth of bytes (the per-subscription rate), at most once a second.
+  const lagGuard = new LagGuard((id) => gateway.pendingTaskAgeMs(id), {
+    maxLagMs: config.subscriptionMaxLagMs ?? DEFAULT_MAX_LAG_MS,
+    checkBytes: config.subscriptionMaxBytesPerSec ?? DEFAULT_MAX_BYTES_PER_SECOND,
+    recheckMs: 1_000,
+    onError: (id, err) => app.log.warn({ subscription: id, err: String(err) }, 'lag check failed'),
+    onBehind: (n) => metrics.subscriptionsBehind.set(n),
+  });
   const ctx: ApiContext = {
     config,
     catalog,
@@ -93,7 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     auth: createAuth(config),
     subscriptions,
     deliveries: new DeliveryService({ gateway, deliveries, catalog, subscriptions }),
-    changes: new ChangeRouter({ gateway, catalog, routing, committer, metrics }),
+    changes: new ChangeRouter({ gateway, catalog, routing, committer, metrics, lagGuard }),
     schemas: {
       subscription: subscriptionSchemas({ catalog, allowInsecureUrls: config.allowInsecureUrls }),
       change: changeSchemas({ catalog, changeUrls: config.changeUrls }),

@@ -12,6 +12,7 @@ import type { Change, PublicSubscription } from '../../core/types';
 import { ApiError, fromTemporal, notFound } from './errors';
 import { ALL_TENANTS, deliveredShape, directAllowed, type RoutableChange } from './routing-rules';
 import { GroupCommitter } from './group-commit';
+import type { LagGuard } from './lag-guard';
 import type { RoutingTable } from './routing-table';
 
 /** Splits changes into runs of consecutive ones that route alike (event, tenant, channels). */
@@ -44,12 +45,15 @@ export const brokenUnavailable = (id: string): ApiError =>
   );
 
 /** 503 with Retry-After: the subscription is taking changes faster than its workflow can absorb. */
-export const busyUnavailable = (id: string, retryAfterMs: number): ApiError => {
+export const busyUnavailable = (id: string, retryAfterMs: number, behind = false): ApiError => {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const why = behind
+    ? 'is not taking changes right now (its workflow has a task waiting: is a Herald worker running?)'
+    : 'is receiving changes faster than it can durably take them';
   return new ApiError(
     503,
     'subscription_busy',
-    `subscription ${id} is receiving changes faster than it can durably take them; nothing of this request was acknowledged. Retry after ${seconds} s (changes merge by key, so retrying is safe)`,
+    `subscription ${id} ${why}; nothing of this request was acknowledged. Retry after ${seconds} s (changes merge by key, so retrying is safe)`,
     undefined,
     { retryAfterSeconds: seconds },
   );
@@ -66,6 +70,8 @@ export interface ChangeRouterDeps {
   routing: RoutingTable;
   committer: GroupCommitter;
   metrics: Metrics;
+  /** Refuses changes for subscriptions whose workflow is not taking them (none: never). */
+  lagGuard?: LagGuard;
 }
 
 export class ChangeRouter {
@@ -161,10 +167,13 @@ export class ChangeRouter {
 
   /** Throws 503 subscription_busy, counting the request's `requested` changes, if id's lane is full. */
   private admit(id: string, changes: Change[], requested: number): void {
-    const retryAfterMs = this.deps.committer.refusal(id, GroupCommitter.bytesOf(changes));
-    if (retryAfterMs === undefined) return;
-    this.deps.metrics.changesRefusedBusy.inc(requested);
-    throw busyUnavailable(id, retryAfterMs);
+    const { committer, lagGuard, metrics } = this.deps;
+    const bytes = GroupCommitter.bytesOf(changes);
+    const lagMs = lagGuard?.refusal(id);
+    const retryAfterMs = lagMs ?? committer.refusal(id, bytes);
+    if (retryAfterMs === undefined) return lagGuard?.admitted(id, bytes);
+    metrics.changesRefusedBusy.inc(requested);
+    throw busyUnavailable(id, retryAfterMs, lagMs !== undefined);
   }
 
   private filter(change: Change, sub: PublicSubscription): Change {

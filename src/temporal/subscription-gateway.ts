@@ -2,6 +2,7 @@
 // restore, each through TemporalCalls (deadline, errors sorted in gateway-errors.ts).
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type {
   Change,
@@ -30,7 +31,7 @@ const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 
 const BROKEN_QUERY =
   "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed' AND ExecutionStatus != 'ContinuedAsNew'";
 
-const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
+export const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
 
 /** Running; deleted (completed: only DELETE completes it); broken (closed any other way). */
 export type RunStatus = 'running' | 'deleted' | 'broken';
@@ -60,6 +61,14 @@ export class SubscriptionGateway {
     const desc = await this.calls.call(() => this.handle(id).describe());
     const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
     return { status: runStatus(desc.status.name), memo };
+  }
+
+  /** How long the run's oldest unprocessed workflow task has waited (ms); 0 when it has none. */
+  async pendingTaskAgeMs(id: string): Promise<number> {
+    const desc = await this.calls.call(() => this.handle(id).describe());
+    const task = desc.raw.pendingWorkflowTask;
+    const since = task?.originalScheduledTime ?? task?.scheduledTime;
+    return since ? Math.max(0, Date.now() - tsToMs(since)) : 0;
   }
 
   async start(config: SubscriptionConfig, pub: PublicSubscription): Promise<void> {

@@ -18,6 +18,8 @@ export interface HistoryStats {
   /** Where the largest payload was written (the event's attribute name). */
   maxPayloadAt: string;
   maxRunEvents: number;
+  /** Where the longest task ran: its time, its queue (sticky or normal) and attempt. */
+  maxTaskAt: string;
 }
 
 export const emptyStats = (): HistoryStats => ({
@@ -27,6 +29,7 @@ export const emptyStats = (): HistoryStats => ({
   maxPayloadBytes: 0,
   maxPayloadAt: '',
   maxRunEvents: 0,
+  maxTaskAt: '',
 });
 
 const ms = (t: HistoryEvent['eventTime']): number =>
@@ -48,13 +51,22 @@ export async function addHistory(stats: HistoryStats, events: HistoryEvent[], co
   stats.runs++;
   stats.events += events.length;
   stats.maxRunEvents = Math.max(stats.maxRunEvents, events.length);
-  const started = new Map<number, number>();
+  const started = new Map<number, { at: number; scheduled: string }>();
+  let scheduled = '';
   for (const e of events) {
-    if (e.workflowTaskStartedEventAttributes) started.set(Number(e.eventId), ms(e.eventTime));
+    const s = e.workflowTaskScheduledEventAttributes;
+    // A task on the normal queue (kind 1) replays the run from its start; sticky (2) does not.
+    if (s) scheduled = `${s.taskQueue?.kind === 2 ? 'sticky' : 'normal'} queue, attempt ${s.attempt ?? 1}`;
+    if (e.workflowTaskStartedEventAttributes)
+      started.set(Number(e.eventId), { at: ms(e.eventTime), scheduled });
     const done = e.workflowTaskCompletedEventAttributes;
     if (done) {
-      const at = started.get(Number(done.startedEventId));
-      if (at !== undefined) stats.maxTaskMs = Math.max(stats.maxTaskMs, ms(e.eventTime) - at);
+      const task = started.get(Number(done.startedEventId));
+      const taskMs = task ? ms(e.eventTime) - task.at : 0;
+      if (task && taskMs > stats.maxTaskMs) {
+        stats.maxTaskMs = taskMs;
+        stats.maxTaskAt = `${new Date(task.at).toISOString()}, event ${String(e.eventId)} of ${events.length}, ${task.scheduled}`;
+      }
     }
     const attr = Object.keys(e).find((k) => k.endsWith('Attributes') && (e as Record<string, unknown>)[k]);
     const found: Payload[] = [];

@@ -23,7 +23,14 @@ export interface Stack {
 }
 
 export async function startStack(
-  opts: { dbFilename?: string; extraArgs?: string[]; logger?: object; config?: Partial<HeraldConfig> } = {},
+  opts: {
+    dbFilename?: string;
+    extraArgs?: string[];
+    logger?: object;
+    config?: Partial<HeraldConfig>;
+    /** False: no worker; the test starts and stops its own with `t.startWorker()`. */
+    worker?: boolean;
+  } = {},
 ): Promise<Stack> {
   const t = await startTemporal({
     config: { routingRefreshMs: 300, ...opts.config },
@@ -37,13 +44,15 @@ export async function startStack(
   };
   try {
     // The harness's startWorker takes no metrics; the worker here shares the API's registry.
-    const worker = await startHeraldWorker({
-      config: t.config,
-      address: t.address,
-      client: t.client,
-      metrics,
-    });
-    stops.push(() => worker.stop());
+    if (opts.worker !== false) {
+      const worker = await startHeraldWorker({
+        config: t.config,
+        address: t.address,
+        client: t.client,
+        metrics,
+      });
+      stops.push(() => worker.stop());
+    }
     const receiver = await startReceiver();
     stops.push(() => receiver.close());
     const server = await startApiServer({

@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createEncryptionCodec } from '../../src/temporal/codec';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { HISTORY_PAGE_BYTES } from '../../src/temporal/client';
+import { WORKFLOW_TASK_TIMEOUT_MS } from '../../src/temporal/subscription-gateway';
 import { changeKey } from '../../core/merge';
 import { SEAL_KEYS } from '../../core/subscription-carried';
 import { deliveryWorkflowId, subscriptionWorkflowId } from '../../core/ids';
@@ -29,7 +30,11 @@ const PER_REQUEST = 1000;
 // HERALD_BACKLOG_RATE (changes/s) paces it instead, for experiments.
 const IN_FLIGHT = Number(process.env.HERALD_BACKLOG_IN_FLIGHT ?? 4);
 const RATE = Number(process.env.HERALD_BACKLOG_RATE ?? 0);
-const MAX_TASK_MS = 2000;
+// Half the workflow task timeout Herald sets: a task that ran past the timeout would be retried,
+// and one that always did would wedge its subscription. Tasks here are ~0.2–1.4 s; the first task
+// after the worker restart took 2.9–3.1 s before the API stopped signalling a subscription whose
+// workflow is not taking changes (src/service/lag-guard.ts).
+const MAX_TASK_MS = WORKFLOW_TASK_TIMEOUT_MS / 2;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 // Worker memory stays bounded: the worker runs with each V8 heap (main thread and workflow
 // threads) capped, so a heap that grew with the backlog would end it (out of memory) and fail
@@ -207,7 +212,7 @@ void describe(
             `delivered ${recoveredS.toFixed(1)} s after recovery in ${rx.acknowledged.length} POSTs; ` +
             `${batches} batches; GET 200 x${gets.ok}, largest open window ${gets.maxPending} keys, ` +
             `largest queue ${gets.maxQueued} changes; ${stats.runs} runs, ${stats.events} events ` +
-            `(longest run ${stats.maxRunEvents}); longest workflow task ${stats.maxTaskMs} ms; ` +
+            `(longest run ${stats.maxRunEvents}); longest workflow task ${stats.maxTaskMs} ms (${stats.maxTaskAt}); ` +
             `largest payload ${stats.maxPayloadBytes} bytes (${stats.maxPayloadAt}); ` +
             `slowest replay of a whole subscription run ${replay.ms} ms (${replay.events} events; ` +
             `smallest run ${replay.smallestMs} ms); ` +
