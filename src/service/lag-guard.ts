@@ -5,12 +5,14 @@
 // after a 5 s outage under a flood, against a 5 s task timeout), and a long enough outage takes
 // the history past Temporal's 50 MB, which ends the run. So once a subscription has been sent
 // `checkBytes` since it was last seen keeping up, the guard asks Temporal how long the run's
-// pending workflow task has waited; past `maxLagMs`, changes for it are refused (503
-// subscription_busy) until a later look finds it taking them again.
+// workflow task has waited for a worker to pick it up; past `maxLagMs`, changes for it are
+// refused (503 subscription_busy) until a later look finds it taking them again. A task a worker
+// holds does not count: one is held open while a first attempt runs (up to its timeoutMs), and
+// the signals that arrive meanwhile are taken in every few seconds.
 
 export const DEFAULT_MAX_LAG_MS = 2_000;
 
-/** How long the subscription's oldest unprocessed workflow task has waited (ms); 0 if none. */
+/** How long the subscription's workflow task has waited for a worker (ms); 0 if none waits. */
 export type PendingTaskAge = (subscriptionId: string) => Promise<number>;
 
 export interface LagGuardOptions {

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type {
   Change,
@@ -63,11 +64,20 @@ export class SubscriptionGateway {
     return { status: runStatus(desc.status.name), memo };
   }
 
-  /** How long the run's oldest unprocessed workflow task has waited (ms); 0 when it has none. */
+  /**
+   * How long the run's workflow task has waited for a worker to complete it (ms); 0 when none
+   * waits. A first attempt that a worker has started does not count: a worker holds one open for
+   * as long as a first delivery attempt (a local activity) runs, taking in the signals that
+   * arrive every few seconds. A retried one does: its first attempt timed out or failed.
+   */
   async pendingTaskAgeMs(id: string): Promise<number> {
     const desc = await this.calls.call(() => this.handle(id).describe());
     const task = desc.raw.pendingWorkflowTask;
-    const since = task?.originalScheduledTime ?? task?.scheduledTime;
+    if (!task) return 0;
+    const started =
+      task.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED;
+    if (started && (task.attempt ?? 1) <= 1) return 0;
+    const since = task.originalScheduledTime ?? task.scheduledTime;
     return since ? Math.max(0, Date.now() - tsToMs(since)) : 0;
   }
 

@@ -20,6 +20,13 @@ export interface HistoryStats {
   maxRunEvents: number;
   /** Where the longest task ran: its time, its queue (sticky or normal) and attempt. */
   maxTaskAt: string;
+  /**
+   * Longest task on a sticky queue: a worker that had the run cached. A task on the normal
+   * queue replays the run from its start (a new worker, or a cache eviction).
+   */
+  maxStickyTaskMs: number;
+  /** The worker identity of every task that ran past its start-to-close timeout. */
+  timedOutBy: string[];
 }
 
 export const emptyStats = (): HistoryStats => ({
@@ -30,6 +37,8 @@ export const emptyStats = (): HistoryStats => ({
   maxPayloadAt: '',
   maxRunEvents: 0,
   maxTaskAt: '',
+  maxStickyTaskMs: 0,
+  timedOutBy: [],
 });
 
 const ms = (t: HistoryEvent['eventTime']): number =>
@@ -51,23 +60,32 @@ export async function addHistory(stats: HistoryStats, events: HistoryEvent[], co
   stats.runs++;
   stats.events += events.length;
   stats.maxRunEvents = Math.max(stats.maxRunEvents, events.length);
-  const started = new Map<number, { at: number; scheduled: string }>();
+  const started = new Map<number, { at: number; scheduled: string; sticky: boolean; identity: string }>();
   let scheduled = '';
+  let sticky = false;
   for (const e of events) {
     const s = e.workflowTaskScheduledEventAttributes;
-    // A task on the normal queue (kind 1) replays the run from its start; sticky (2) does not.
-    if (s) scheduled = `${s.taskQueue?.kind === 2 ? 'sticky' : 'normal'} queue, attempt ${s.attempt ?? 1}`;
-    if (e.workflowTaskStartedEventAttributes)
-      started.set(Number(e.eventId), { at: ms(e.eventTime), scheduled });
+    if (s) {
+      sticky = s.taskQueue?.kind === 2; // TASK_QUEUE_KIND_STICKY
+      scheduled = `${sticky ? 'sticky' : 'normal'} queue, attempt ${s.attempt ?? 1}`;
+    }
+    const st = e.workflowTaskStartedEventAttributes;
+    if (st)
+      started.set(Number(e.eventId), { at: ms(e.eventTime), scheduled, sticky, identity: st.identity ?? '' });
     const done = e.workflowTaskCompletedEventAttributes;
     if (done) {
       const task = started.get(Number(done.startedEventId));
       const taskMs = task ? ms(e.eventTime) - task.at : 0;
+      if (task?.sticky) stats.maxStickyTaskMs = Math.max(stats.maxStickyTaskMs, taskMs);
       if (task && taskMs > stats.maxTaskMs) {
         stats.maxTaskMs = taskMs;
         stats.maxTaskAt = `${new Date(task.at).toISOString()}, event ${String(e.eventId)} of ${events.length}, ${task.scheduled}`;
       }
     }
+    const timedOut = e.workflowTaskTimedOutEventAttributes;
+    // TIMEOUT_TYPE_START_TO_CLOSE (1): a worker started the task and did not complete it in time.
+    if (timedOut && timedOut.timeoutType === 1)
+      stats.timedOutBy.push(started.get(Number(timedOut.startedEventId))?.identity ?? '?');
     const attr = Object.keys(e).find((k) => k.endsWith('Attributes') && (e as Record<string, unknown>)[k]);
     const found: Payload[] = [];
     payloadsIn(attr ? (e as Record<string, unknown>)[attr] : undefined, found);
