@@ -89,8 +89,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   // Looked at after a second's worth of bytes (the per-subscription rate), at most once a second.
-  const lagGuard = new LagGuard((id) => gateway.pendingTaskAgeMs(id), {
-    maxLagMs: config.subscriptionMaxLagMs ?? DEFAULT_MAX_LAG_MS,
+  const maxLagMs = config.subscriptionMaxLagMs ?? DEFAULT_MAX_LAG_MS;
+  const lagGuard = new LagGuard((id) => gateway.pendingTaskAgeMs(id, maxLagMs), {
+    maxLagMs,
     checkBytes: config.subscriptionMaxBytesPerSec ?? DEFAULT_MAX_BYTES_PER_SECOND,
     recheckMs: 1_000,
     onError: (id, err) => app.log.warn({ subscription: id, err: String(err) }, 'lag check failed'),

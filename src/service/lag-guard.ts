@@ -6,9 +6,9 @@
 // the history past Temporal's 50 MB, which ends the run. So once a subscription has been sent
 // `checkBytes` since it was last seen keeping up, the guard asks Temporal how long the run's
 // workflow task has waited for a worker to pick it up; past `maxLagMs`, changes for it are
-// refused (503 subscription_busy) until a later look finds it taking them again. A task a worker
-// holds does not count: one is held open while a first attempt runs (up to its timeoutMs), and
-// the signals that arrive meanwhile are taken in every few seconds.
+// refused (503 subscription_busy) until a later look finds it taking them again. What counts as
+// waiting is the gateway's to say (SubscriptionGateway.pendingTaskAgeMs): a task a worker holds
+// open while a first attempt runs does not, nor one in the queue while workers poll it.
 
 export const DEFAULT_MAX_LAG_MS = 2_000;
 
