@@ -19,8 +19,8 @@ export interface Metrics {
   deliveryDuration: Histogram<'outcome'>;
   /** Subscriptions whose workflow was closed outside Herald (see the README runbook). */
   subscriptionsBroken: Gauge;
-  /** Subscriptions whose changes are refused because their workflow is not taking them. */
-  subscriptionsBehind: Gauge;
+  /** Where the `herald_subscriptions_behind` gauge reads its value on each scrape. */
+  readSubscriptionsBehind(reader: () => number): void;
   /** One HTTP attempt of a delivery ended (called by the delivery activity). */
   attempt(outcome: AttemptOutcome, durationMs: number): void;
   /** A delivery ended for good: delivered, or failed after its last attempt. */
@@ -83,16 +83,20 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
     help: 'Subscriptions whose workflow was closed by anything but DELETE; changes for them are refused with 503.',
     registers,
   });
-  const subscriptionsBehind = new Gauge({
+  let behindReader: (() => number) | undefined;
+  new Gauge({
     name: 'herald_subscriptions_behind',
     help: 'Subscriptions whose workflow task has waited past HERALD_SUBSCRIPTION_MAX_LAG_MS (no worker running?); changes for them are refused with 503 subscription_busy.',
     registers,
+    collect() {
+      if (behindReader) this.set(behindReader());
+    },
   });
 
   return {
     registry,
     subscriptionsBroken,
-    subscriptionsBehind,
+    readSubscriptionsBehind: (reader) => void (behindReader = reader),
     changesReceived,
     changesRouted,
     changesRefusedBusy,

@@ -95,8 +95,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checkBytes: config.subscriptionMaxBytesPerSec ?? DEFAULT_MAX_BYTES_PER_SECOND,
     recheckMs: 1_000,
     onError: (id, err) => app.log.warn({ subscription: id, err: String(err) }, 'lag check failed'),
-    onBehind: (n) => metrics.subscriptionsBehind.set(n),
   });
+  metrics.readSubscriptionsBehind(() => lagGuard.behind);
   const ctx: ApiContext = {
     config,
     catalog,

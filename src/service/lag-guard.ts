@@ -24,8 +24,12 @@ export interface LagGuardOptions {
   recheckMs: number;
   /** Called when a look fails (Temporal unreachable): the last answer stands. */
   onError?: (subscriptionId: string, error: unknown) => void;
-  /** Called with how many subscriptions are refused for lag, whenever that may have changed. */
-  onBehind?: (count: number) => void;
+  /**
+   * A subscription found behind and then not asked about for this long (its publishers gave up
+   * retrying) is forgotten, so the `behind` gauge does not keep alerting on it; the next change
+   * for it starts a new watch. Default: five recheck intervals.
+   */
+  staleMs?: number;
   now?: () => number;
 }
 
@@ -35,23 +39,28 @@ interface Watch {
   behind: boolean;
   looking: boolean;
   lookedAt: number;
+  /** Last time a change for the subscription was admitted or refused. */
+  askedAt: number;
 }
 
 export class LagGuard {
   private readonly watches = new Map<string, Watch>();
   private readonly now: () => number;
+  private readonly staleMs: number;
 
   constructor(
     private readonly age: PendingTaskAge,
     private readonly o: LagGuardOptions,
   ) {
     this.now = o.now ?? Date.now;
+    this.staleMs = o.staleMs ?? 5 * o.recheckMs;
   }
 
   /** Retry-After in ms while the subscription's workflow is behind; undefined: admitted. */
   refusal(subscriptionId: string): number | undefined {
     const w = this.watches.get(subscriptionId);
     if (!w?.behind) return undefined;
+    w.askedAt = this.now();
     this.lookIfDue(subscriptionId, w);
     return this.o.recheckMs;
   }
@@ -60,17 +69,23 @@ export class LagGuard {
   admitted(subscriptionId: string, bytes: number): void {
     let w = this.watches.get(subscriptionId);
     if (!w) {
-      w = { sent: 0, behind: false, looking: false, lookedAt: 0 };
+      w = { sent: 0, behind: false, looking: false, lookedAt: 0, askedAt: 0 };
       this.watches.set(subscriptionId, w);
     }
+    w.askedAt = this.now();
     w.sent += bytes;
     if (w.sent >= this.o.checkBytes) this.lookIfDue(subscriptionId, w);
   }
 
-  /** Subscriptions refused for lag right now (a gauge). */
+  /** Subscriptions refused for lag right now (read by the gauge on every scrape). */
   get behind(): number {
+    const now = this.now();
     let n = 0;
-    for (const w of this.watches.values()) if (w.behind) n++;
+    for (const [id, w] of this.watches) {
+      if (!w.behind) continue;
+      if (now - w.askedAt > this.staleMs && !w.looking) this.watches.delete(id);
+      else n++;
+    }
     return n;
   }
 
@@ -88,9 +103,7 @@ export class LagGuard {
     this.age(id).then(
       (ms) => {
         w.looking = false;
-        const was = w.behind;
         w.behind = ms > this.o.maxLagMs;
-        if (w.behind !== was) this.o.onBehind?.(this.behind);
         if (w.behind) return;
         // Keeping up: what was sent before the look is taken; a quiet subscription is forgotten.
         w.sent -= sentBefore;

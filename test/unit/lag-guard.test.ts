@@ -6,7 +6,6 @@ import { LagGuard } from '../../src/service/lag-guard';
 function setup(ages: Record<string, number | Error>) {
   let now = 10_000;
   const looks: string[] = [];
-  const counts: number[] = [];
   const errors: string[] = [];
   const guard = new LagGuard(
     async (id) => {
@@ -20,11 +19,10 @@ function setup(ages: Record<string, number | Error>) {
       checkBytes: 1_000,
       recheckMs: 1_000,
       now: () => now,
-      onBehind: (n) => counts.push(n),
       onError: (id) => errors.push(id),
     },
   );
-  return { guard, looks, counts, errors, tick: (ms: number) => (now += ms) };
+  return { guard, looks, errors, tick: (ms: number) => (now += ms) };
 }
 
 void describe('LagGuard', () => {
@@ -43,14 +41,13 @@ void describe('LagGuard', () => {
 
   void it('refuses while the workflow task waits past maxLagMs, and admits again once it is taken', async () => {
     const ages: Record<string, number> = { a: 2_500, b: 0 };
-    const { guard, looks, counts, tick } = setup(ages);
+    const { guard, looks, tick } = setup(ages);
     guard.admitted('a', 5_000);
     guard.admitted('b', 5_000);
     await guard.settled();
     assert.equal(guard.refusal('a'), 1_000, 'Retry-After one recheck interval');
     assert.equal(guard.refusal('b'), undefined);
     assert.equal(guard.behind, 1);
-    assert.deepEqual(counts, [1]);
     // Refusals do not look again before recheckMs.
     guard.refusal('a');
     await guard.settled();
@@ -67,7 +64,6 @@ void describe('LagGuard', () => {
     await guard.settled();
     assert.equal(guard.refusal('a'), undefined);
     assert.equal(guard.behind, 0);
-    assert.deepEqual(counts, [1, 0]);
   });
 
   void it('keeps its last answer when Temporal cannot be asked', async () => {
@@ -93,5 +89,28 @@ void describe('LagGuard', () => {
     guard.admitted('a', 1); // 1,001 unchecked bytes: due
     await guard.settled();
     assert.equal(looks.length, 2);
+  });
+
+  void it('forgets a subscription found behind once nothing has asked about it for staleMs', async () => {
+    const { guard, looks, tick } = setup({ a: 9_000 });
+    guard.admitted('a', 1_000);
+    await guard.settled();
+    assert.equal(guard.behind, 1);
+    // Publishers still retrying: it stays counted.
+    tick(4_000);
+    assert.ok(guard.refusal('a'));
+    await guard.settled();
+    tick(4_000);
+    assert.equal(guard.behind, 1);
+    // Nobody asked for 5 s (five recheck intervals): the gauge stops counting it...
+    tick(1_100);
+    assert.equal(guard.behind, 0);
+    // ...and a change for it later is admitted until checkBytes more make it look again.
+    assert.equal(guard.refusal('a'), undefined);
+    const before = looks.length;
+    guard.admitted('a', 1_000);
+    await guard.settled();
+    assert.equal(looks.length, before + 1);
+    assert.ok(guard.refusal('a'), 'still behind: refused again');
   });
 });
