@@ -86,7 +86,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
   let behindReader: (() => number) | undefined;
   new Gauge({
     name: 'herald_subscriptions_behind',
-    help: 'Subscriptions whose workflow task has waited past HERALD_SUBSCRIPTION_MAX_LAG_MS (no worker running?); changes for them are refused with 503 subscription_busy.',
+    help: 'Subscriptions whose workflow has left more than HERALD_SUBSCRIPTION_MAX_LAG_MS of their byte rate untaken (no worker running?); changes for them are refused with 503 subscription_busy.',
     registers,
     collect() {
       if (behindReader) this.set(behindReader());

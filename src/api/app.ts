@@ -88,13 +88,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (ok) metrics.groupCommitBatchSize.observe(submissions);
     },
   });
-  // Looked at after a second's worth of bytes (the per-subscription rate), at most once a second.
+  // Looked at after a second's worth of bytes (the per-subscription rate), at most once a second;
+  // refused past HERALD_SUBSCRIPTION_MAX_LAG_MS worth of that rate not yet taken by the workflow.
+  const bytesPerSec = config.subscriptionMaxBytesPerSec ?? DEFAULT_MAX_BYTES_PER_SECOND;
   const maxLagMs = config.subscriptionMaxLagMs ?? DEFAULT_MAX_LAG_MS;
-  const lagGuard = new LagGuard((id) => gateway.pendingTaskAgeMs(id, maxLagMs), {
-    maxLagMs,
-    checkBytes: config.subscriptionMaxBytesPerSec ?? DEFAULT_MAX_BYTES_PER_SECOND,
+  const lagGuard = new LagGuard((id) => gateway.pendingTask(id), {
+    maxUntakenBytes: (maxLagMs / 1000) * bytesPerSec,
+    checkBytes: bytesPerSec,
     recheckMs: 1_000,
     onError: (id, err) => app.log.warn({ subscription: id, err: String(err) }, 'lag check failed'),
+    onBehind: (id, untakenBytes, task) =>
+      app.log.warn(
+        {
+          subscription: id,
+          untakenBytes,
+          waitingSince: task.since && new Date(task.since).toISOString(),
+          task: task.detail,
+        },
+        'subscription behind: its workflow has not taken what was signalled to it; its changes are refused with 503 until it does',
+      ),
   });
   metrics.readSubscriptionsBehind(() => lagGuard.behind);
   const ctx: ApiContext = {

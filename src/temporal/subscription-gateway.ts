@@ -48,8 +48,6 @@ function memoOf(memo: Record<string, unknown> | undefined): PublicSubscription |
 }
 
 export class SubscriptionGateway {
-  private polled = { readAt: 0, at: 0 };
-
   constructor(
     private readonly calls: TemporalCalls,
     private readonly taskQueue: string,
@@ -67,41 +65,25 @@ export class SubscriptionGateway {
   }
 
   /**
-   * How long the run's workflow task has waited with no worker taking it (ms); 0 when none
-   * waits. A first attempt that a worker has started does not count: a worker holds one open for
-   * as long as a first delivery attempt (a local activity) runs, taking in the signals that
-   * arrive every few seconds. A retried one does: its first attempt timed out or failed. A task
-   * waiting in the queue counts only while no worker has polled the queue within `withinMs`:
-   * busy workers will take it (refusing then only slowed ingest down by half in the benchmark).
+   * Since when the run's signals have waited for a workflow task to take them (epoch ms, the
+   * server's clock), or nothing when no task is pending. A first attempt that a worker has
+   * started does not count: a worker holds one open for as long as a first delivery attempt (a
+   * local activity) runs, taking in the signals that arrive every few seconds. A retried one
+   * does, from its first attempt's scheduling: that attempt timed out or failed.
    */
-  async pendingTaskAgeMs(id: string, withinMs: number): Promise<number> {
+  async pendingTask(id: string): Promise<{ since?: number; detail?: string }> {
     const desc = await this.calls.call(() => this.handle(id).describe());
     const task = desc.raw.pendingWorkflowTask;
-    if (!task) return 0;
-    const retried = (task.attempt ?? 1) > 1;
+    if (!task) return {};
+    const attempt = task.attempt ?? 1;
     const started =
       task.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED;
-    if (started && !retried) return 0;
-    const since = task.originalScheduledTime ?? task.scheduledTime;
-    const age = since ? Math.max(0, Date.now() - tsToMs(since)) : 0;
-    if (age <= withinMs || retried) return age;
-    return Date.now() - (await this.lastPollAt()) <= withinMs ? 0 : age;
-  }
-
-  /** When a worker last polled the subscriptions' task queue (ms); read at most once a second. */
-  private async lastPollAt(): Promise<number> {
-    if (Date.now() - this.polled.readAt < 1_000) return this.polled.at;
-    const { client } = this.calls;
-    const res = await this.calls.call(() =>
-      client.workflowService.describeTaskQueue({
-        namespace: client.options.namespace,
-        taskQueue: { name: this.taskQueue },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-      }),
-    );
-    const times = (res.pollers ?? []).map((p) => (p.lastAccessTime ? tsToMs(p.lastAccessTime) : 0));
-    this.polled = { readAt: Date.now(), at: Math.max(0, ...times) };
-    return this.polled.at;
+    if (started && attempt === 1) return {};
+    const scheduled = task.originalScheduledTime ?? task.scheduledTime;
+    return {
+      since: scheduled ? tsToMs(scheduled) : undefined,
+      detail: `attempt ${attempt}, ${started ? 'started' : 'waiting for a worker'}`,
+    };
   }
 
   async start(config: SubscriptionConfig, pub: PublicSubscription): Promise<void> {

@@ -1,8 +1,9 @@
 // Backpressure from the workflow's side, against a real Temporal server: with no worker running,
 // a subscription's history would take every change signalled to it, for the first task of the
-// next worker to take in at once. Once its workflow task has waited past
-// HERALD_SUBSCRIPTION_MAX_LAG_MS, its changes are refused (503 subscription_busy); once a worker
-// runs again they are taken, and every change answered 202 reaches the partner.
+// next worker to take in at once. Once more than HERALD_SUBSCRIPTION_MAX_LAG_MS worth of its byte
+// rate waits untaken behind its pending workflow task, its changes are refused (503
+// subscription_busy); once a worker runs again they are taken, and every change answered 202
+// reaches the partner.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Change } from '../../core/types';
@@ -35,7 +36,7 @@ void describe('backpressure from the workflow: a subscription without a worker i
   const metric = async (name: string) =>
     Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await stack.metrics.registry.metrics())?.[1]);
 
-  void it('refuses once its workflow task waits past the bound, takes changes again with a worker', async () => {
+  void it('refuses once what its workflow has not taken passes the bound, takes changes again with a worker', async () => {
     const first = await stack.t.startWorker();
     const created = await stack.api('POST', '/v1/subscriptions', {
       key: 'admin',
@@ -69,8 +70,8 @@ void describe('backpressure from the workflow: a subscription without a worker i
     assert.equal(refused.body.error, 'subscription_busy');
     assert.match(refused.body.message as string, /worker/);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
-    // Taken with no worker: at most the bound's worth at the lane's rate, plus the bytes between
-    // two looks (a second's worth each) and one look's own time.
+    // Taken with no worker: at most the bound (MAX_LAG_MS of the lane's rate), plus the bytes
+    // between two looks (a second's worth each) and one look's own time.
     const bound = (MAX_LAG_MS / 1000) * RATE + 3 * RATE;
     assert.ok(bytesWhileDown <= bound, `${bytesWhileDown} bytes taken with no worker (bound ${bound})`);
     assert.equal(await metric('herald_subscriptions_behind'), 1);
