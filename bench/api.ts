@@ -16,6 +16,8 @@ export interface SubscriptionSpec {
 export class HeraldApi {
   /** 503 subscription_busy answers waited out (backpressure), over this client's life. */
   busyRefusals = 0;
+  /** Of those, the ones the lag guard gave (the subscription's workflow task waited too long). */
+  lagRefusals = 0;
   /** 503 temporal_unavailable answers retried after a second, as the API asks a publisher to. */
   unavailableRetries = 0;
 
@@ -49,6 +51,7 @@ export class HeraldApi {
       // Backpressure, as a well-behaved publisher takes it: wait as told, then send it again.
       if (res.statusCode === 503 && text.includes('"subscription_busy"')) {
         this.busyRefusals++;
+        if (text.includes('is not taking changes')) this.lagRefusals++;
         await sleep(Number(res.headers['retry-after'] ?? 1) * 1000);
         continue;
       }

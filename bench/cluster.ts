@@ -2,6 +2,7 @@
 // dir, and Herald itself as child processes (`src/main.ts all` / `worker`) pointed at it, so
 // the load generator in this process does not share an event loop with what it measures.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { temporalBinary } from '../src/temporal/binaries';
@@ -93,7 +94,12 @@ export async function startHeraldChild(o: HeraldChildOptions): Promise<HeraldChi
     },
   });
   let output = '';
-  const collect = (b: Buffer) => void (output = (output + b.toString()).slice(-20_000));
+  // HERALD_BENCH_CHILD_LOG=<file>: all of the child's output, for a look at what it warned about.
+  const logFile = process.env.HERALD_BENCH_CHILD_LOG;
+  const collect = (b: Buffer) => {
+    output = (output + b.toString()).slice(-20_000);
+    if (logFile) appendFileSync(logFile, b);
+  };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   let exited = false;

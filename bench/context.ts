@@ -1,13 +1,14 @@
 // What every phase gets: the API client, the receiver, the scale and a log line writer.
 import type { Client } from '@temporalio/client';
 import type { HeraldApi } from './api';
+import type { PidSet } from './cpu';
 import type { BenchReceiver } from './receiver';
 
 export interface BenchContext {
   api: HeraldApi;
   /** Herald's base URL (for /metrics) and the processes whose CPU time is split per phase. */
   apiUrl: string;
-  pids: Record<string, number | undefined>;
+  pids: { herald?: number; bench?: number } & Record<string, PidSet>;
   receiver: BenchReceiver;
   /** A client of the bench's Temporal server, to count history events and read payload sizes. */
   temporal: Client;

@@ -17,15 +17,37 @@ function cpuSecondsOf(pid: number): number {
 
 export type CpuSplit = Record<string, number>;
 
+/** A process, or a group of them (a Temporal cluster's services, PostgreSQL's backends). */
+export type PidSet = number | number[] | (() => number[]) | undefined;
+
+const pidsOf = (p: PidSet): number[] =>
+  p === undefined ? [] : typeof p === 'number' ? [p] : typeof p === 'function' ? p() : p;
+
+/**
+ * Per pid: a group listed again at the end (PostgreSQL starts a backend per new connection)
+ * counts a process that appeared meanwhile from zero.
+ */
+function cpuSecondsOfSet(p: PidSet): Map<number, number> {
+  return new Map(pidsOf(p).map((pid) => [pid, cpuSecondsOf(pid)]));
+}
+
 /** Starts a measurement over named pids; the returned function gives CPU cores used by each. */
-export function cpuMeter(pids: Record<string, number | undefined>): () => CpuSplit {
+export function cpuMeter(pids: Record<string, PidSet>): () => CpuSplit {
   const t0 = performance.now();
-  const start = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, p ? cpuSecondsOf(p) : NaN]));
+  const start = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSecondsOfSet(p)]));
   return () => {
     const wall = (performance.now() - t0) / 1000;
     const out: CpuSplit = {};
-    for (const [k, p] of Object.entries(pids))
-      out[k] = p ? Math.round(((cpuSecondsOf(p) - start[k]!) / wall) * 100) / 100 : NaN;
+    for (const [k, p] of Object.entries(pids)) {
+      const end = cpuSecondsOfSet(p);
+      if (end.size === 0) {
+        out[k] = NaN;
+        continue;
+      }
+      let used = 0;
+      for (const [pid, sec] of end) if (Number.isFinite(sec)) used += sec - (start[k]!.get(pid) ?? 0);
+      out[k] = Math.round((used / wall) * 100) / 100;
+    }
     return out;
   };
 }

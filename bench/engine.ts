@@ -6,6 +6,7 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { cpuMeter, type CpuSplit, type PidSet } from './cpu';
 import { runPool } from './pool';
 import { noopWorkflow, pingSignal, stopSignal } from './workflows/noop';
 
@@ -42,6 +43,13 @@ export interface EngineResult {
    * subscriptions. Requests in flight × this bounds one-change-per-request ingest.
    */
   roundsOfTen: number;
+  /**
+   * Cores each process used during the rounds (the no-op worker runs in the bench process), and
+   * the engine's CPU time per round: on N cores the engine alone can do at most N × 1000 ÷ that
+   * many rounds a second, whatever Herald does.
+   */
+  roundsCpu: CpuSplit;
+  engineCpuMsPerRound: number;
   signals: number;
 }
 
@@ -72,13 +80,20 @@ async function roundRate(handles: WorkflowHandle<typeof noopWorkflow>[], duratio
 
 export async function measureEngine(
   address: string,
-  opts: { concurrency: number; durationMs: number },
+  opts: {
+    concurrency: number;
+    durationMs: number;
+    /** The engine's processes (`temporal`, and `postgres` for a cluster), for the CPU per round. */
+    pids: Record<string, PidSet>;
+    namespace?: string;
+  },
 ): Promise<EngineResult> {
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, namespace: opts.namespace });
   const native = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection: native,
+    namespace: opts.namespace,
     taskQueue: TASK_QUEUE,
     workflowBundle: await noopBundle(),
   });
@@ -94,11 +109,18 @@ export async function measureEngine(
     await signalRate(handles, opts.concurrency, 300);
     const one = await signalRate(handles.slice(0, 1), opts.concurrency, opts.durationMs);
     const ten = await signalRate(handles, opts.concurrency, opts.durationMs);
+    const cpu = cpuMeter({ ...opts.pids, bench: process.pid });
     const rounds = await roundRate(handles, opts.durationMs);
+    const roundsCpu = cpu();
+    const engineCores = Object.entries(roundsCpu)
+      .filter(([k]) => k !== 'bench')
+      .reduce((sum, [, cores]) => sum + cores, 0);
     return {
       oneWorkflow: one.rate,
       tenWorkflows: ten.rate,
       roundsOfTen: rounds.rate,
+      roundsCpu,
+      engineCpuMsPerRound: Math.round((engineCores / rounds.rate) * 1000 * 10) / 10,
       signals: one.signals + ten.signals + rounds.signals,
     };
   } finally {

@@ -14,6 +14,9 @@
 //                      per request); prints them
 //   --only=latency     only the added-latency phase (3); prints it
 //   --only=coalescing  only the coalescing phase (4); prints it
+//   --cluster          with --only=ingest or --only=fastpath: Temporal as docker-compose.yml
+//                      deploys it (four services on PostgreSQL, built like the cluster test's)
+//                      instead of the embedded dev server
 // Exits non-zero only when the benchmark breaks (an exception, a lost change), never on timings.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +41,7 @@ import { HISTORY_PAGE_BYTES } from '../src/temporal/client';
 import { startBenchReceiver, type BenchReceiver } from './receiver';
 import { round } from './pool';
 import { formatTable, ingestRow, load, machine, tenantIngestRow, type BenchResults } from './report';
-import type { DevServer } from '../src/temporal/dev-server';
+import { startPgTemporal, type BenchTemporal } from './pg-temporal';
 
 const BENCH_DIR = __dirname;
 const RESULTS_DIR = join(BENCH_DIR, 'results');
@@ -49,10 +52,23 @@ async function main(): Promise<void> {
   let sync = 'FULL';
   for (const a of args) {
     if (a.startsWith('--sqlite-sync=')) sync = a.slice('--sqlite-sync='.length).toUpperCase();
-    else if (['--only=tenants', '--only=fastpath', '--only=backlog', '--only=ingest', '--only=latency', '--only=coalescing'].includes(a)) continue;
-    else if (!['--quick', '--update-baseline', '--cpu-prof'].includes(a))
+    else if (
+      [
+        '--only=tenants',
+        '--only=fastpath',
+        '--only=backlog',
+        '--only=ingest',
+        '--only=latency',
+        '--only=coalescing',
+      ].includes(a)
+    )
+      continue;
+    else if (!['--quick', '--update-baseline', '--cpu-prof', '--cluster'].includes(a))
       throw new Error(`unknown flag ${a}`);
   }
+  const onCluster = args.has('--cluster');
+  if (onCluster && !args.has('--only=ingest') && !args.has('--only=fastpath'))
+    throw new Error('--cluster runs with --only=ingest or --only=fastpath');
   if (!['FULL', 'NORMAL', 'OFF'].includes(sync)) throw new Error(`--sqlite-sync must be FULL, NORMAL or OFF`);
   const quick = args.has('--quick');
   const startedAt = new Date();
@@ -63,7 +79,7 @@ async function main(): Promise<void> {
   const cpuProfDir = args.has('--cpu-prof') ? resolve(RESULTS_DIR, `prof-${stamp}`) : undefined;
   const log = (line: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(1)} s] ${line}`);
 
-  let server: DevServer | undefined;
+  let server: BenchTemporal | undefined;
   let herald: HeraldChild | undefined;
   let receiver: BenchReceiver | undefined;
   let closeConnection: (() => Promise<void>) | undefined;
@@ -81,8 +97,19 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
-    log(`${quick ? 'quick' : 'full'} run; Temporal dev server (SQLite synchronous=${sync}) in ${dataDir}`);
-    server = await startTemporalServer(join(dataDir, 'temporal'), sync);
+    if (onCluster) {
+      log(`${quick ? 'quick' : 'full'} run; Temporal cluster on PostgreSQL in ${dataDir}`);
+      server = await startPgTemporal(dataDir, log);
+    } else {
+      log(`${quick ? 'quick' : 'full'} run; Temporal dev server (SQLite synchronous=${sync}) in ${dataDir}`);
+      const dev = await startTemporalServer(join(dataDir, 'temporal'), sync);
+      server = {
+        address: dev.address,
+        pids: { temporal: dev.process.pid },
+        mainPid: dev.process.pid,
+        stop: () => dev.stop(),
+      };
+    }
     const keys = newKeys();
     const recv = (receiver = await startBenchReceiver());
     const child = (herald = await startHeraldChild({
@@ -102,7 +129,7 @@ async function main(): Promise<void> {
       temporal: new Client({ connection, dataConverter: heraldDataConverter(keys.encryptionKey) }),
       api: (api = new HeraldApi(child.url!, keys.adminKey, keys.publishKey)),
       apiUrl: child.url!,
-      pids: { temporal: server.process.pid, herald: child.process.pid, bench: process.pid },
+      pids: { ...server.pids, herald: child.process.pid, bench: process.pid },
       receiver: recv,
       quick,
       log,
@@ -132,7 +159,11 @@ async function main(): Promise<void> {
     }
     if (args.has('--only=ingest')) {
       const out = {
-        engine: await measureEngine(server.address, { concurrency: INGEST_CONCURRENCY, durationMs: 5_000 }),
+        engine: await measureEngine(server.address, {
+          concurrency: INGEST_CONCURRENCY,
+          durationMs: 5_000,
+          pids: server.pids,
+        }),
         ingest10: await measureIngest(ctx, 10),
         ingest100: await measureIngest(ctx, 100),
         single: await measureIngest(ctx, 10, { single: true }),
@@ -163,6 +194,7 @@ async function main(): Promise<void> {
     }
     log('1 engine limit');
     const engine = await measureEngine(server.address, {
+      pids: server.pids,
       concurrency: INGEST_CONCURRENCY,
       durationMs: quick ? 1_500 : 5_000,
     });
@@ -204,7 +236,7 @@ async function main(): Promise<void> {
         dataDir: join(dataDir, `memory-worker-${cache ?? 'default'}`),
         url: recv.urlFor('memory'),
         quick,
-        serverPid: srv.process.pid,
+        serverPid: srv.mainPid,
         maxCachedWorkflows: cache,
       });
     const memory = await memoryRun();

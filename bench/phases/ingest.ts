@@ -23,6 +23,8 @@ export interface IngestResult {
   changesPerSignal: number;
   /** 503 subscription_busy answers (per-subscription backpressure) in the window, each waited out. */
   busyRefusals: number;
+  /** Of busyRefusals, those of the lag guard. */
+  lagRefusals: number;
   /** CPU cores used by each process during the window (2 = both cores). */
   cpu: CpuSplit;
 }
@@ -88,6 +90,7 @@ export async function publishWindow(
   await run(ctx.quick ? 500 : 1_000); // warm-up: connections, JIT, first signals
   const signalsBefore = await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total');
   const refusedBefore = ctx.api.busyRefusals;
+  const lagBefore = ctx.api.lagRefusals;
   const cpu = cpuMeter(ctx.pids);
   const { n, seconds, times } = await run(durationMs);
   const cpuSplit = cpu();
@@ -102,6 +105,7 @@ export async function publishWindow(
     signalsPerSecond: round(signals / seconds),
     changesPerSignal: round((n * perRequest * fanOut) / Math.max(1, signals), 1),
     busyRefusals: ctx.api.busyRefusals - refusedBefore,
+    lagRefusals: ctx.api.lagRefusals - lagBefore,
     cpu: cpuSplit,
   };
 }

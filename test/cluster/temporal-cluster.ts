@@ -194,6 +194,11 @@ export class TemporalCluster {
     );
   }
 
+  /** The services' process ids (the benchmark's `--cluster` splits CPU time by them). */
+  pids(): number[] {
+    return this.procs.flatMap((p) => (p.child.pid === undefined ? [] : [p.child.pid]));
+  }
+
   /** kill -9 of all four at once: nothing is flushed, only what PostgreSQL committed survives. */
   async kill9(): Promise<void> {
     await Promise.all(this.procs.map((p) => p.kill9()));
