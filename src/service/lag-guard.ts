@@ -51,6 +51,8 @@ interface Sample {
   total: number;
 }
 const SAMPLE_MS = 100;
+/** 100 s of samples at most per subscription (a task pending longer is counted from there on). */
+const MAX_SAMPLES = 1_000;
 
 interface Watch {
   samples: Sample[];
@@ -96,7 +98,10 @@ export class LagGuard {
     }
     w.askedAt = now;
     const last = w.samples[w.samples.length - 1];
-    if (!last || now - last.at >= SAMPLE_MS) w.samples.push({ at: now, total: w.total });
+    if (!last || now - last.at >= SAMPLE_MS) {
+      w.samples.push({ at: now, total: w.total });
+      if (w.samples.length > MAX_SAMPLES) w.samples.shift();
+    }
     w.total += bytes;
     if (w.total - w.checkedTotal >= this.o.checkBytes) this.lookIfDue(subscriptionId, w);
   }
