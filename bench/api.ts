@@ -4,6 +4,7 @@
 // Every non-2xx answer is an error: the bench is broken, not slow.
 import { Pool } from 'undici';
 import type { BatchingConfig, Change, RetryConfig } from '../core/types';
+import { BEHIND_REASON } from '../src/service/changes';
 import { runPool, sleep } from './pool';
 
 export interface SubscriptionSpec {
@@ -51,7 +52,7 @@ export class HeraldApi {
       // Backpressure, as a well-behaved publisher takes it: wait as told, then send it again.
       if (res.statusCode === 503 && text.includes('"subscription_busy"')) {
         this.busyRefusals++;
-        if (text.includes('is not taking changes')) this.lagRefusals++;
+        if (text.includes(BEHIND_REASON)) this.lagRefusals++;
         await sleep(Number(res.headers['retry-after'] ?? 1) * 1000);
         continue;
       }

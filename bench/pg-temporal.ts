@@ -2,10 +2,10 @@
 // services on PostgreSQL (its default fsync on every commit), built and started by the cluster
 // test's own code on 127.0.0.1, instead of the embedded dev server on SQLite. It answers whether
 // a figure is bound by the embedded engine or by the machine.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { setupTemporal } from '../src/temporal/setup';
+import { processes } from '../test/helpers/herald-process';
 import { startPostgres } from '../test/cluster/postgres';
 import { Processes } from '../test/cluster/processes';
 import { buildTemporal } from '../test/cluster/temporal-build';
@@ -22,18 +22,10 @@ export interface BenchTemporal {
 }
 
 /** Every process named `postgres` (the postmaster and its backends; the bench starts the only one). */
-function postgresPids(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(join('/proc', entry, 'comm'), 'utf8').trim() === 'postgres') pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
+const postgresPids = (): number[] =>
+  processes()
+    .filter((p) => p.comm === 'postgres')
+    .map((p) => p.pid);
 
 export async function startPgTemporal(dir: string, log: (line: string) => void): Promise<BenchTemporal> {
   const procs = new Processes(dir);

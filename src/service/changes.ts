@@ -44,12 +44,14 @@ export const brokenUnavailable = (id: string): ApiError =>
     `subscription ${id} is broken (its workflow was closed outside Herald); nothing of this request was acknowledged for it. Retry later; an operator restores it with POST /v1/subscriptions/${id}/restore`,
   );
 
+/** How a 503 subscription_busy of the lag guard says why (the benchmark counts these apart). */
+export const BEHIND_REASON =
+  'is not taking changes right now (its workflow has a task waiting: is a Herald worker running?)';
+
 /** 503 with Retry-After: the subscription is taking changes faster than its workflow can absorb. */
 export const busyUnavailable = (id: string, retryAfterMs: number, behind = false): ApiError => {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  const why = behind
-    ? 'is not taking changes right now (its workflow has a task waiting: is a Herald worker running?)'
-    : 'is receiving changes faster than it can durably take them';
+  const why = behind ? BEHIND_REASON : 'is receiving changes faster than it can durably take them';
   return new ApiError(
     503,
     'subscription_busy',
