@@ -74,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The table reads visibility through the gateway; the services tell it of their writes.
   const routing = new RoutingTable({
     list: () => gateway.list(),
+    status: (id) => gateway.runStatus(id),
     refreshMs: config.routingRefreshMs,
     log: app.log,
     onBroken: (n) => metrics.subscriptionsBroken.set(n),

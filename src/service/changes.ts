@@ -189,14 +189,17 @@ export class ChangeRouter {
     return status === 'broken' ? { ...memo, state: 'broken' } : memo;
   }
 
-  /** A signal found no running workflow: deleted (forget it) or broken (keep refusing). */
+  /**
+   * A signal found no running workflow: deleted (forget it) or broken (keep refusing). A run
+   * that cannot be read is answered as broken (503, retried) rather than taken as deleted.
+   */
   private async whyClosed(id: string): Promise<'deleted' | 'broken'> {
     const { gateway, routing } = this.deps;
-    let status: RunStatus = 'deleted';
+    let status: RunStatus;
     try {
-      status = (await gateway.describe(id)).status;
+      status = await gateway.runStatus(id);
     } catch {
-      // Unreadable, or gone from Temporal altogether (past retention): nothing is left to restore.
+      return 'broken';
     }
     if (status === 'running') return 'broken'; // restored meanwhile: the publisher's retry reaches it
     if (status === 'deleted') routing.remove(id);

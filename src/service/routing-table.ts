@@ -12,9 +12,19 @@ import type { PublicSubscription } from '../../core/types';
 import { RoutingIndex } from './routing-index';
 
 export type ListSubscriptions = () => Promise<PublicSubscription[]>;
+/** A subscription's latest run, read directly (consistent, unlike a listing). */
+export type SubscriptionRunStatus = (id: string) => Promise<'running' | 'deleted' | 'broken'>;
+
+/** Vanished subscriptions asked about at once: a listing that lost them all stays cheap. */
+const CONFIRM_CONCURRENCY = 16;
 
 export interface RoutingTableOptions {
   list: ListSubscriptions;
+  /**
+   * Asked before a subscription the table routes to is dropped because a listing lacks it.
+   * Without it (unit tests of the rest) a listing is taken as it is.
+   */
+  status?: SubscriptionRunStatus;
   refreshMs: number;
   /** How long a local write outranks visibility; default max(60 s, 10 refresh periods). */
   localGraceMs?: number;
@@ -146,10 +156,32 @@ export class RoutingTable {
 
   private async load(): Promise<void> {
     const next = this.withLocalWrites(await this.opts.list());
+    await this.confirmVanished(next);
     this.subs = next;
     this.idx = null;
     this.loaded = true;
     this.reportBroken();
+  }
+
+  /**
+   * Visibility is eventually consistent: a subscription in the middle of a continue-as-new can
+   * be missing from a listing (its old run closed, its new run not indexed yet). Dropping it
+   * then would answer 202 for changes that reach nobody, so one that vanished is kept unless
+   * its latest run, read directly, says it was deleted (or it is marked broken, and refused).
+   * When that read fails, it is kept as it was: refusing later beats losing now.
+   */
+  private async confirmVanished(next: Map<string, PublicSubscription>): Promise<void> {
+    const { status } = this.opts;
+    if (!status) return;
+    const vanished = [...this.subs.values()].filter((sub) => !next.has(sub.id) && !this.local.has(sub.id));
+    for (let i = 0; i < vanished.length; i += CONFIRM_CONCURRENCY) {
+      const slice = vanished.slice(i, i + CONFIRM_CONCURRENCY);
+      const found = await Promise.all(slice.map((sub) => status(sub.id).catch(() => 'running' as const)));
+      slice.forEach((sub, j) => {
+        if (found[j] === 'running') next.set(sub.id, sub);
+        else if (found[j] === 'broken') next.set(sub.id, { ...sub, state: 'broken' });
+      });
+    }
   }
 
   private reportBroken(): void {

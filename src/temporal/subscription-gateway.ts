@@ -26,6 +26,7 @@ import {
 } from '../../workflows/messages';
 import type { subscriptionWorkflow } from '../../workflows/subscription';
 import type { TemporalCalls } from './calls';
+import { isNotFound } from './gateway-errors';
 
 const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
 /** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
@@ -62,6 +63,16 @@ export class SubscriptionGateway {
     const desc = await this.calls.call(() => this.handle(id).describe());
     const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
     return { status: runStatus(desc.status.name), memo };
+  }
+
+  /** The latest run's status; deleted too for a workflow Temporal no longer has (past retention). */
+  async runStatus(id: string): Promise<RunStatus> {
+    try {
+      return (await this.describe(id)).status;
+    } catch (err) {
+      if (isNotFound(err)) return 'deleted';
+      throw err;
+    }
   }
 
   /**

@@ -30,7 +30,14 @@ const base = (apiBaseUrl: string): ChangeUrlRules => ({
   urlTemplate: () => undefined,
 });
 
-async function setup(subs: PublicSubscription[], fail: (id: string) => unknown = () => null) {
+/** What a signal's NotFound is answered with: the latest run read directly (here: gone, i.e. deleted). */
+type RunOf = (id: string) => Promise<'running' | 'deleted' | 'broken'>;
+
+async function setup(
+  subs: PublicSubscription[],
+  fail: (id: string) => unknown = () => null,
+  runStatus: RunOf = async () => 'deleted',
+) {
   const signals: { id: string; changes: Change[] }[] = [];
   const routing = new RoutingTable({ list: async () => subs, refreshMs: 60_000 });
   const committer = new GroupCommitter(async (id, changes) => {
@@ -40,7 +47,7 @@ async function setup(subs: PublicSubscription[], fail: (id: string) => unknown =
   });
   const metrics = createMetrics({ defaultMetrics: false });
   const router = new ChangeRouter({
-    gateway: {} as SubscriptionGateway,
+    gateway: { runStatus } as SubscriptionGateway,
     catalog,
     routing,
     committer,
@@ -121,6 +128,21 @@ void test('a subscription whose workflow is gone is dropped from routing, not an
   assert.deepEqual(await router.publish([person(1)]), { accepted: 1, subscriptions: 1 });
   assert.equal(routing.get('gone'), undefined);
   assert.deepEqual(await router.publish([person(2)]), { accepted: 1, subscriptions: 1 });
+});
+
+void test('a closed workflow whose run cannot be read is a 503, not taken as deleted', async () => {
+  const { router, routing } = await setup(
+    [sub('gone', ['*'])],
+    () => new WorkflowNotFoundError('gone', 'subscription:gone', undefined),
+    async () => {
+      throw new ServiceError('14 UNAVAILABLE: connection refused');
+    },
+  );
+  await assert.rejects(
+    router.publish([person(1)]),
+    (err: unknown) => err instanceof ApiError && err.statusCode === 503 && err.code === 'subscription_broken',
+  );
+  assert.equal(routing.get('gone')?.id, 'gone', 'still routed to: the next request asks again');
 });
 
 void test('a failing signal makes the request a 503 (safe to retry)', async () => {
@@ -220,11 +242,7 @@ void test('a subscription over its ingest bound makes the request a 503 subscrip
 void test('a request mixing events reaches each subscription in the order sent, filtered once per setting', async () => {
   const n = (action: 'update' | 'destroy', id: number): Change =>
     normalizeChange({ action, object: 'training', id }, base('https://x'));
-  const subs = [
-    sub('all_1', ['*']),
-    sub('all_2', ['*']),
-    sub('upd', ['training.update']),
-  ];
+  const subs = [sub('all_1', ['*']), sub('all_2', ['*']), sub('upd', ['training.update'])];
   const { router, signals } = await setup(subs);
   // The same key updated, destroyed and updated again: a "*" subscription must get all three in
   // this order, or its final state would be wrong; the update-only one gets the two updates.

@@ -156,3 +156,50 @@ void test('start() refreshes periodically, logs failures and stop() ends it', as
   await new Promise((r) => setTimeout(r, 60));
   assert.equal(src.calls, calls, 'no refresh after stop()');
 });
+
+void test('a subscription missing from one listing (mid continue-as-new) is kept while its run is running', async () => {
+  const src = source([sub('a', ['*']), sub('b', ['*'])]);
+  const asked: string[] = [];
+  const runs: Record<string, 'running' | 'deleted' | 'broken'> = { a: 'running', b: 'running' };
+  const table = new RoutingTable({
+    list: src.list,
+    status: async (id) => (asked.push(id), runs[id]!),
+    refreshMs: 1000,
+  });
+  await table.refresh();
+  assert.deepEqual(asked, [], 'nothing is asked about while listings agree');
+  src.set([sub('b', ['*'])]); // visibility has closed a's old run but not indexed its new one
+  await table.refresh();
+  assert.deepEqual(asked, ['a']);
+  assert.deepEqual(ids(table.match('x.y')), ['a', 'b'], 'a is still routed to');
+  runs.a = 'deleted';
+  await table.refresh();
+  assert.deepEqual(ids(table.match('x.y')), ['b'], 'deleted (read directly): dropped');
+  src.set([]);
+  runs.b = 'broken';
+  await table.refresh();
+  assert.deepEqual(
+    table.match('x.y').map((s) => `${s.id} ${s.state}`),
+    ['b broken'],
+    'closed otherwise: kept as broken, so publishing to it is refused rather than dropped',
+  );
+});
+
+void test('a vanished subscription whose run cannot be read is kept; a local delete is not asked about', async () => {
+  const src = source([sub('a', ['*']), sub('b', ['*'])]);
+  const asked: string[] = [];
+  const table = new RoutingTable({
+    list: src.list,
+    status: async (id) => {
+      asked.push(id);
+      throw new Error('unreachable');
+    },
+    refreshMs: 1000,
+  });
+  await table.refresh();
+  table.remove('b');
+  src.set([]);
+  await table.refresh();
+  assert.deepEqual(asked, ['a']);
+  assert.deepEqual(ids(table.match('x.y')), ['a']);
+});
