@@ -24,9 +24,19 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.HERALD_TEST_CONCURRENCY ?? '1';
+// --test-force-exit: a file whose tests have ended exits even if a test left a handle open (a
+// failed test's polling loop, say), so a failure is reported instead of hanging the run.
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-force-exit',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);

@@ -75,7 +75,7 @@ void describe(
       await cluster.shutdown();
     });
 
-    void it('delivers every key in order after the outage, through a worker crash, within the bounds', async () => {
+    void it('delivers every key in order after the outage, through a worker crash, within the bounds', async (t) => {
       let worker = await cluster.startWorker({ nodeOptions: WORKER_NODE_OPTIONS });
       const sub = await createSubscription(cluster.apiUrl, {
         url: rx.url,
@@ -112,6 +112,13 @@ void describe(
         }
       };
       const sampler = setInterval(() => (sample(worker, 'worker'), sample(api, 'api')), 500);
+      // Stopped whatever the outcome: a loop left running would keep this file's process alive.
+      const stopWatching = async () => {
+        watching = false;
+        clearInterval(sampler);
+        await watcher;
+      };
+      t.after(stopWatching);
       const started = Date.now();
       let next = 1;
       let killed = false;
@@ -171,11 +178,22 @@ void describe(
 
       const recovery = Date.now();
       rx.setBehaviour('ok');
-      assert.deepEqual((await rx.converge(model, 600_000)).slice(0, 5), [], 'every key in its final state');
+      const missing = await rx.converge(model, 600_000);
+      if (missing.length > 0) {
+        // What the subscription shows when keys are missing: what CI prints is all there is to go on.
+        const [status, deliveries] = await Promise.all([
+          call(cluster.apiUrl, 'GET', path, { key: 'admin' }),
+          call(cluster.apiUrl, 'GET', `${path}/deliveries?limit=3`, { key: 'admin' }),
+        ]);
+        console.log(
+          `${missing.length} keys missing; subscription ${status.status} ${JSON.stringify(status.body)}`,
+        );
+        console.log(`deliveries ${deliveries.status} ${JSON.stringify(deliveries.body).slice(0, 3000)}`);
+        console.log(`worker stderr (tail): ${worker.stderr().slice(-3000)}`);
+      }
+      assert.deepEqual(missing.slice(0, 5), [], `every key in its final state (${missing.length} missing)`);
       const recoveredS = (Date.now() - recovery) / 1000;
-      watching = false;
-      await watcher;
-      clearInterval(sampler);
+      await stopWatching();
 
       // In order: a key's version never goes back at the receiver.
       const seen = new Map<string, number>();

@@ -64,9 +64,13 @@ void describe('reliability: receiver outage with a bounded backlog', { timeout: 
       }
     })();
 
-    await rx.receiver.waitForRequests(FAILED_ATTEMPTS, 30_000);
-    stop = true;
-    await Promise.all([publishing, polling]);
+    // The loops end whatever the outcome: one left running would keep this file's process alive.
+    try {
+      await rx.receiver.waitForRequests(FAILED_ATTEMPTS, 30_000);
+    } finally {
+      stop = true;
+      await Promise.all([publishing, polling]);
+    }
     const failing = new Set(rx.receiver.requests.map((r) => r.headers['webhook-id']));
     assert.equal(failing.size, 1, 'one delivery in flight during the outage');
     const [inFlightId] = failing;
