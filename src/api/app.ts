@@ -75,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const routing = new RoutingTable({
     list: () => gateway.list(),
     status: (id) => gateway.runStatus(id),
+    recent: () => gateway.recentlyContinued(),
     refreshMs: config.routingRefreshMs,
     log: app.log,
     onBroken: (n) => metrics.subscriptionsBroken.set(n),

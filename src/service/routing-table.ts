@@ -25,6 +25,12 @@ export interface RoutingTableOptions {
    * Without it (unit tests of the rest) a listing is taken as it is.
    */
   status?: SubscriptionRunStatus;
+  /**
+   * Subscriptions continued as new lately. Before its first listing the table knew nothing
+   * that could vanish, so these stand in for it (asked after that listing, so that a run whose
+   * close it missed is among them).
+   */
+  recent?: ListSubscriptions;
   refreshMs: number;
   /** How long a local write outranks visibility; default max(60 s, 10 refresh periods). */
   localGraceMs?: number;
@@ -156,7 +162,8 @@ export class RoutingTable {
 
   private async load(): Promise<void> {
     const next = this.withLocalWrites(await this.opts.list());
-    await this.confirmVanished(next);
+    const known = this.loaded ? [...this.subs.values()] : ((await this.opts.recent?.()) ?? []);
+    await this.confirmVanished(next, known);
     this.subs = next;
     this.idx = null;
     this.loaded = true;
@@ -170,10 +177,13 @@ export class RoutingTable {
    * its latest run, read directly, says it was deleted (or it is marked broken, and refused).
    * When that read fails, it is kept as it was: refusing later beats losing now.
    */
-  private async confirmVanished(next: Map<string, PublicSubscription>): Promise<void> {
+  private async confirmVanished(
+    next: Map<string, PublicSubscription>,
+    known: PublicSubscription[],
+  ): Promise<void> {
     const { status } = this.opts;
     if (!status) return;
-    const vanished = [...this.subs.values()].filter((sub) => !next.has(sub.id) && !this.local.has(sub.id));
+    const vanished = known.filter((sub) => !next.has(sub.id) && !this.local.has(sub.id));
     for (let i = 0; i < vanished.length; i += CONFIRM_CONCURRENCY) {
       const slice = vanished.slice(i, i + CONFIRM_CONCURRENCY);
       const found = await Promise.all(slice.map((sub) => status(sub.id).catch(() => 'running' as const)));

@@ -29,6 +29,7 @@ import type { TemporalCalls } from './calls';
 import { isNotFound } from './gateway-errors';
 
 const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
+const CONTINUED_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'ContinuedAsNew'";
 /** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
 const BROKEN_QUERY =
   "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed' AND ExecutionStatus != 'ContinuedAsNew'";
@@ -63,6 +64,26 @@ export class SubscriptionGateway {
     const desc = await this.calls.call(() => this.handle(id).describe());
     const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
     return { status: runStatus(desc.status.name), memo };
+  }
+
+  /**
+   * Subscriptions with a run continued as new in the last `withinMs`: what one listing of
+   * running ones can miss (that run closed in visibility, its successor not indexed yet).
+   */
+  recentlyContinued(withinMs = 60_000): Promise<PublicSubscription[]> {
+    const since = new Date(Date.now() - withinMs).toISOString();
+    const query = `${CONTINUED_QUERY} AND CloseTime > '${since}'`;
+    return this.calls.call(async () => [...(await this.memos(query)).values()]);
+  }
+
+  /** The subscription in each listed run's memo, by id (the last listed wins). */
+  private async memos(query: string): Promise<Map<string, PublicSubscription>> {
+    const out = new Map<string, PublicSubscription>();
+    for await (const info of this.calls.client.workflow.list({ query })) {
+      const sub = memoOf(info.memo);
+      if (sub) out.set(sub.id, sub);
+    }
+    return out;
   }
 
   /** The latest run's status; deleted too for a workflow Temporal no longer has (past retention). */
@@ -118,18 +139,10 @@ export class SubscriptionGateway {
    * to them answers 503 instead of dropping their changes. The routing table's source.
    */
   list(): Promise<PublicSubscription[]> {
-    const { client } = this.calls;
     return this.calls.call(async () => {
-      const out = new Map<string, PublicSubscription>();
-      for await (const info of client.workflow.list({ query: LIST_QUERY })) {
-        const sub = memoOf(info.memo);
-        if (sub) out.set(sub.id, sub);
-      }
-      const candidates = new Map<string, PublicSubscription>();
-      for await (const info of client.workflow.list({ query: BROKEN_QUERY })) {
-        const sub = memoOf(info.memo);
-        if (sub && !out.has(sub.id)) candidates.set(sub.id, sub);
-      }
+      const out = await this.memos(LIST_QUERY);
+      const candidates = await this.memos(BROKEN_QUERY);
+      for (const id of out.keys()) candidates.delete(id);
       // An old closed run may belong to a subscription restored or deleted since: ask for its latest run.
       for (const sub of candidates.values()) {
         const desc = await this.handle(sub.id).describe();

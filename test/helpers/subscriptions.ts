@@ -70,9 +70,13 @@ export function finalStateByKey(bodies: unknown[]): Map<string, Change> {
   return out;
 }
 
-export async function waitUntil(pred: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
+export async function waitUntil(
+  pred: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!pred()) {
+  while (!(await pred())) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }

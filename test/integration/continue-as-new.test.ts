@@ -9,7 +9,9 @@ import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finalStateByKey, startSubscription, subscriptionConfig, waitUntil } from '../helpers/subscriptions';
 import { changesSignal, statusQuery } from '../../workflows/messages';
 import { changeKey } from '../../core/merge';
-import type { Action, Change } from '../../core/types';
+import type { Action, Change, PublicSubscription } from '../../core/types';
+import { TemporalCalls } from '../../src/temporal/calls';
+import { SubscriptionGateway } from '../../src/temporal/subscription-gateway';
 
 describe('continue-as-new (dev server, suggestContinueAsNew=30)', () => {
   let t: TemporalHarness;
@@ -73,5 +75,19 @@ describe('continue-as-new (dev server, suggestContinueAsNew=30)', () => {
     // Each delivery id was POSTed once: the receiver always answered 200.
     const ids = receiver.requests.map((r) => r.headers['webhook-id']);
     assert.equal(new Set(ids).size, ids.length);
+
+    // What the API's routing table reads of it: listed as running, among the subscriptions
+    // continued as new lately (what completes a first listing), and running when asked directly.
+    const gateway = new SubscriptionGateway(new TemporalCalls(t.client, 10_000), t.taskQueue);
+    const has = (subs: PublicSubscription[]) => subs.some((s) => s.id === cfg.id);
+    await waitUntil(async () => has(await gateway.list()), 10_000, 'listed as running');
+    await waitUntil(
+      async () => has(await gateway.recentlyContinued(300_000)),
+      10_000,
+      'listed among the recently continued',
+    );
+    assert.equal(has(await gateway.recentlyContinued(1)), false, 'not continued in the last millisecond');
+    assert.equal(await gateway.runStatus(cfg.id), 'running');
+    assert.equal(await gateway.runStatus('sub_neverexisted'), 'deleted', 'gone from Temporal: deleted');
   });
 });

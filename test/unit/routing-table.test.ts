@@ -203,3 +203,24 @@ void test('a vanished subscription whose run cannot be read is kept; a local del
   assert.deepEqual(asked, ['a']);
   assert.deepEqual(ids(table.match('x.y')), ['a']);
 });
+
+void test('a first listing that misses a subscription mid continue-as-new is completed from the recently continued', async () => {
+  const calls: string[] = [];
+  const runs: Record<string, 'running' | 'deleted' | 'broken'> = { a: 'running', gone: 'deleted' };
+  const table = new RoutingTable({
+    list: async () => (calls.push('list'), [sub('b', ['*'])]),
+    recent: async () => (calls.push('recent'), [sub('a', ['*']), sub('b', ['*']), sub('gone', ['*'])]),
+    status: async (id) => (calls.push(`status ${id}`), runs[id]!),
+    refreshMs: 1000,
+  });
+  await table.ensureLoaded();
+  assert.deepEqual(
+    calls,
+    ['list', 'recent', 'status a', 'status gone'],
+    'asked after the listing, about those it lacks',
+  );
+  assert.deepEqual(ids(table.match('x.y')), ['a', 'b']);
+  await table.refresh();
+  assert.deepEqual(calls.slice(4), ['list', 'status a'], 'later listings are checked against the table');
+  assert.deepEqual(ids(table.match('x.y')), ['a', 'b']);
+});
