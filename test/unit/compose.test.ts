@@ -104,7 +104,10 @@ void describe('docker-compose.yml', () => {
     // The same queue-read rates as the embedded server's LATENCY_ARGS.
     for (const q of ['timer', 'transfer', 'visibility']) {
       const arg = LATENCY_ARGS.find((a) => a.startsWith(`history.${q}ProcessorMaxPollRPS=`));
-      assert.equal(`history.${q}ProcessorMaxPollRPS=${config[`history.${q}ProcessorMaxPollRPS`]![0]!.value}`, arg);
+      assert.equal(
+        `history.${q}ProcessorMaxPollRPS=${config[`history.${q}ProcessorMaxPollRPS`]![0]!.value}`,
+        arg,
+      );
     }
     assert.equal(config['system.forceSearchAttributesCacheRefreshOnRead']![0]!.value, true);
     assert.equal(s.temporal!.environment!.DEFAULT_NAMESPACE, '${TEMPORAL_NAMESPACE:-default}');

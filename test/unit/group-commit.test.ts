@@ -320,5 +320,8 @@ void test('the next round waits gatherMs after the last one ended', async () => 
   await Promise.all([gc.submit('s', [change(1)]), gc.submit('s', [change(2)])]);
   await gc.submit('s', [change(3)]); // only one of the two publishers came back
   assert.equal(starts.length, 2);
-  assert.ok(starts[1]! - starts[0]! >= 140, `the second round waited for the gather: ${starts[1]! - starts[0]!} ms`);
+  assert.ok(
+    starts[1]! - starts[0]! >= 140,
+    `the second round waited for the gather: ${starts[1]! - starts[0]!} ms`,
+  );
 });
