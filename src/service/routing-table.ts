@@ -161,9 +161,11 @@ export class RoutingTable {
   }
 
   private async load(): Promise<void> {
-    const next = this.withLocalWrites(await this.opts.list());
+    const listed = await this.opts.list();
     const known = this.loaded ? [...this.subs.values()] : ((await this.opts.recent?.()) ?? []);
-    await this.confirmVanished(next, known);
+    const kept = await this.stillThere(listed, known);
+    // Local writes last, after every await: a write made while this load waited must stand.
+    const next = this.withLocalWrites([...listed, ...kept]);
     this.subs = next;
     this.idx = null;
     this.loaded = true;
@@ -177,21 +179,24 @@ export class RoutingTable {
    * its latest run, read directly, says it was deleted (or it is marked broken, and refused).
    * When that read fails, it is kept as it was: refusing later beats losing now.
    */
-  private async confirmVanished(
-    next: Map<string, PublicSubscription>,
+  private async stillThere(
+    listed: PublicSubscription[],
     known: PublicSubscription[],
-  ): Promise<void> {
+  ): Promise<PublicSubscription[]> {
     const { status } = this.opts;
-    if (!status) return;
-    const vanished = known.filter((sub) => !next.has(sub.id) && !this.local.has(sub.id));
+    if (!status) return [];
+    const ids = new Set(listed.map((sub) => sub.id));
+    const vanished = known.filter((sub) => !ids.has(sub.id) && !this.local.has(sub.id));
+    const kept: PublicSubscription[] = [];
     for (let i = 0; i < vanished.length; i += CONFIRM_CONCURRENCY) {
       const slice = vanished.slice(i, i + CONFIRM_CONCURRENCY);
       const found = await Promise.all(slice.map((sub) => status(sub.id).catch(() => 'running' as const)));
       slice.forEach((sub, j) => {
-        if (found[j] === 'running') next.set(sub.id, sub);
-        else if (found[j] === 'broken') next.set(sub.id, { ...sub, state: 'broken' });
+        if (found[j] === 'running') kept.push(sub);
+        else if (found[j] === 'broken') kept.push({ ...sub, state: 'broken' });
       });
     }
+    return kept;
   }
 
   private reportBroken(): void {

@@ -224,3 +224,20 @@ void test('a first listing that misses a subscription mid continue-as-new is com
   assert.deepEqual(calls.slice(4), ['list', 'status a'], 'later listings are checked against the table');
   assert.deepEqual(ids(table.match('x.y')), ['a', 'b']);
 });
+
+void test('a subscription created while a listing is being completed is routed to when that load ends', async () => {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const table = new RoutingTable({
+    list: async () => [],
+    recent: async () => (await held, [sub('a', ['*'])]),
+    status: async () => 'running',
+    refreshMs: 1000,
+  });
+  const loading = table.ensureLoaded();
+  await new Promise((r) => setImmediate(r)); // the listing is in, the recent query waits
+  table.upsert(sub('created', ['*']));
+  release();
+  await loading;
+  assert.deepEqual(ids(table.match('x.y')), ['a', 'created']);
+});
