@@ -9,16 +9,11 @@ import { subscriptionWorkflowId } from '../../core/ids';
 import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from '../helpers/config';
 import { personChange, startStack, type Stack } from '../helpers/stack';
 import { testConfig } from '../helpers/config';
+import { metricSample } from '../helpers/metrics';
 
 const TOKEN = 'tok_log_probe_5KqP8wR';
 const SECRET = `whsec_${Buffer.from('log-probe-signing-secret-0123456789abc').toString('base64')}`;
 const PII = 'grace.hopper.logprobe@example.org';
-
-/** The value of one sample line of the Prometheus text, or 0 when absent. */
-function sample(text: string, name: string, labels = ''): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
 
 void describe('metrics and logs', () => {
   let s: Stack;
@@ -71,7 +66,7 @@ void describe('metrics and logs', () => {
     const res = await s.api('GET', '/metrics');
     assert.equal(res.status, 200);
     const m = res.text;
-    const read = (name: string, labels?: string) => sample(m, name, labels);
+    const read = (name: string, labels?: string) => metricSample(m, name, labels);
     assert.equal(read('herald_deliveries_total', 'outcome="delivered"'), 1);
     assert.equal(read('herald_deliveries_total', 'outcome="failed"'), 1);
     assert.equal(read('herald_delivery_attempts_total', 'outcome="success"'), 1);
