@@ -123,6 +123,12 @@ export const subscriptionDetail = answers<AnsweredDetail>()(
       .string()
       .optional()
       .describe('When the last successful delivery finished (among the last 100 deliveries); absent if none'),
+    statusAsOf: z
+      .string()
+      .describe(
+        'When the live status (pendingChanges to lastDeliveredAt) was read. Normally now; when the ' +
+          'workflow cannot answer in time (its worker restarting), the last status read, up to 5 min old, rather than a 503',
+      ),
   }),
 );
 

@@ -22,6 +22,8 @@ async function load(id) {
   return { sub, deliveries };
 }
 
+const STALE_AFTER_MS = 5_000;
+
 function Status({ sub, config }) {
   const link = workflowUrl(config, sub.id);
   const c = sub.counters;
@@ -31,6 +33,10 @@ function Status({ sub, config }) {
     ['URL', html`<code class="wrap">${sub.url}</code>`],
     ['Events', html`<span>${sub.events.map((e) => html`<code>${e}</code> `)}</span>`],
     ['Pending changes', html`<strong class="pending">${sub.pendingChanges}</strong>`],
+    // The workflow did not answer in time (its worker restarting): the figures are the last read.
+    ...(Date.now() - Date.parse(sub.statusAsOf) > STALE_AFTER_MS
+      ? [['Status as of', html`<${Time} iso=${sub.statusAsOf} />`]]
+      : []),
     ['Delivered / failed', html`<strong>${`${c.deliveriesDelivered} / ${c.deliveriesFailed}`}</strong>`],
     ['Changes delivered', String(c.changesDelivered)],
     ['Last success', html`<${Time} iso=${sub.lastDeliveredAt} />`],

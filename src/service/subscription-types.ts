@@ -88,7 +88,15 @@ export type SubscriptionDetail = PublicSubscription &
       | null;
     /** When the newest delivery that succeeded finished, among the last ones kept; absent if none. */
     lastDeliveredAt?: string;
+    /**
+     * When the live part (everything from `pendingChanges` on) was read from the workflow: now,
+     * unless the workflow could not answer in time and the last status read is shown instead.
+     */
+    statusAsOf: string;
   };
+
+/** What a GET reads from the running workflow, beside its configuration. */
+export type LiveStatus = Omit<SubscriptionDetail, keyof PublicSubscription>;
 
 /** The newest finishedAt of a delivered delivery among the summaries the workflow keeps. */
 export function lastDeliveredAt(summaries: DeliverySummary[]): string | undefined {

@@ -10,6 +10,8 @@ import { publicView } from '../../core/subscription-config';
 import type { PublicSubscription } from '../../core/types';
 import { brokenConflict, conflict, notFound } from './errors';
 import { newSubscriptionId } from './ids';
+import { LastKnown } from './last-known';
+import { UnavailableError } from '../temporal/gateway-errors';
 import type { RoutingTable } from './routing-table';
 import {
   ADMIN_SCOPE,
@@ -20,6 +22,7 @@ import {
   type Scope,
   type CreatedSubscription,
   type CreateSubscriptionInput,
+  type LiveStatus,
   type PatchSubscriptionInput,
   type SubscriptionDetail,
 } from './subscription-types';
@@ -39,7 +42,16 @@ export interface SubscriptionServiceDeps {
   routing: RoutingTable;
 }
 
+/** A GET may answer a live status up to this old, marked by its `statusAsOf`, rather than a 503. */
+const LAST_KNOWN_MAX_AGE_MS = 5 * 60_000;
+const LAST_KNOWN_ENTRIES = 10_000;
+
 export class SubscriptionService {
+  private readonly lastKnown = new LastKnown<LiveStatus>({
+    maxEntries: LAST_KNOWN_ENTRIES,
+    maxAgeMs: LAST_KNOWN_MAX_AGE_MS,
+  });
+
   constructor(private readonly deps: SubscriptionServiceDeps) {}
 
   /**
@@ -97,8 +109,23 @@ export class SubscriptionService {
     const { status: run, memo } = await this.locate(id, scope);
     if (run === 'deleted') throw notFound('subscription');
     if (run === 'broken') return this.brokenDetail(id, memo);
+    try {
+      const { subscription, live } = await this.liveDetail(id);
+      this.lastKnown.set(id, live);
+      return { ...subscription, ...live };
+    } catch (err) {
+      // The run is there (describe said so) but did not answer in time: its configuration from
+      // the memo (written with every change of it), its live part as this process last read it.
+      const known = err instanceof UnavailableError ? this.lastKnown.get(id) : undefined;
+      if (!known || !memo) throw err;
+      return { ...memo, ...known };
+    }
+  }
+
+  private async liveDetail(id: string): Promise<{ subscription: PublicSubscription; live: LiveStatus }> {
     const { gateway, deliveries } = this.deps;
     const [status, summaries] = await Promise.all([gateway.status(id), gateway.deliveries(id)]);
+    const statusAsOf = new Date().toISOString();
     if (status.state === 'deleted') throw notFound('subscription');
     let inFlight: SubscriptionDetail['inFlight'] = null;
     if (status.inFlight?.runner === 'local') {
@@ -117,16 +144,16 @@ export class SubscriptionService {
         lastAttempt: state?.attempts.at(-1),
       };
     }
-    return {
-      ...status.subscription,
-      state: status.state,
+    const live: LiveStatus = {
       pendingChanges: status.pendingChanges,
       queuedBatches: status.queuedBatches ?? 0,
       queuedChanges: status.queuedChanges ?? 0,
       inFlight,
       counters: status.counters,
       lastDeliveredAt: lastDeliveredAt(summaries),
+      statusAsOf,
     };
+    return { subscription: { ...status.subscription, state: status.state }, live };
   }
 
   /** A closed workflow still answers queries by replay; its memo is the fallback. */
@@ -142,6 +169,7 @@ export class SubscriptionService {
       queuedChanges: status?.queuedChanges ?? 0,
       inFlight: null,
       counters: status?.counters ?? zeroCounters(),
+      statusAsOf: new Date().toISOString(),
     };
   }
 
@@ -194,6 +222,7 @@ export class SubscriptionService {
     await this.assertRunning(id, scope);
     await this.deps.gateway.delete(id);
     this.deps.routing.remove(id);
+    this.lastKnown.forget(id);
   }
 
   private applied(pub: PublicSubscription): PublicSubscription {
