@@ -44,7 +44,9 @@ import {
   HISTORY_BYTES_LIMIT,
   PENDING_QUERY_LIMIT,
   RECEIVED_CHARS_PER_RUN,
+  RECEIVED_CHARS_PER_RUN_BEFORE,
   RUN_BYTES_PATCH,
+  SHORTER_RUNS_PATCH,
   SEAL_BYTES_PER_TASK,
 } from './subscription-limits';
 import { describeView, publishView } from './subscription-view';
@@ -65,6 +67,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const iso = () => new Date().toISOString();
   const v2 = patched(FAST_PATH_PATCH);
   const boundReceived = v2 && patched(RUN_BYTES_PATCH);
+  const receivedLimit =
+    boundReceived && patched(SHORTER_RUNS_PATCH) ? RECEIVED_CHARS_PER_RUN : RECEIVED_CHARS_PER_RUN_BEFORE;
   let childrenStarted = 0;
   let receivedChars = 0;
   // Set when something happens that the main loop must look at before its timer fires.
@@ -72,7 +76,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const shouldContinueAsNew = () => {
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength >= historyLimit) return true;
-    if (boundReceived && receivedChars >= RECEIVED_CHARS_PER_RUN) return true;
+    if (boundReceived && receivedChars >= receivedLimit) return true;
     return v2 && (childrenStarted >= CHILDREN_PER_RUN || info.historySize >= HISTORY_BYTES_LIMIT);
   };
 
