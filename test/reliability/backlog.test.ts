@@ -193,10 +193,9 @@ void describe(
       // query while the task the killed worker held has not been completed by its successor
       // (Temporal: "Workflow Task in failed state"), seconds to tens of seconds on loaded cores.
       let waiting = await call(cluster.apiUrl, 'GET', `${path}/deliveries?limit=5`, { key: 'admin' });
-      const listedBy = Date.now() + 120_000;
       const listStarted = Date.now();
       let listRetries = 0;
-      while (waiting.status === 503 && Date.now() < listedBy) {
+      while (waiting.status === 503 && Date.now() < listStarted + 120_000) {
         listRetries++;
         await new Promise((r) => setTimeout(r, 1000));
         waiting = await call(cluster.apiUrl, 'GET', `${path}/deliveries?limit=5`, { key: 'admin' });
