@@ -1,10 +1,11 @@
 // The delivery activity: one signed POST per attempt. Temporal's retry policy (built by the
 // delivery workflow from the subscription's retry settings) schedules the attempts; this
 // activity only reports what happened, as a retryable ApplicationFailure the Temporal UI shows.
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type DeliveryError, type HttpClient, type HttpResponse } from '../src/webhook/http-client';
 import { buildHeaders, liveSecrets } from '../src/webhook/signing';
+import { honouredDelayMs, parseRetryAfter, RETRY_AFTER_STATUSES } from '../core/retry-after';
 import type { AttemptRecord, DeliveryInput } from '../core/types';
 
 export interface DeliverDeps {
@@ -55,6 +56,31 @@ function statusFailure(res: HttpResponse): { type: string; message: string; deta
   return { type: redirect ? 'Redirect' : `HttpStatus${res.statusCode}`, message, details };
 }
 
+const GONE = 410;
+
+/**
+ * The wait the partner's Retry-After sets before the next attempt, if it moves it past the
+ * schedule. A header that is not a Retry-After is ignored and said in the log, once per answer.
+ */
+function honouredRetryAfter(
+  input: DeliveryInput,
+  attempt: number,
+  res: HttpResponse,
+  nowMs: number,
+): number | undefined {
+  const header = res.headers['retry-after'];
+  if (header === undefined || !RETRY_AFTER_STATUSES.has(res.statusCode)) return undefined;
+  const parsed = parseRetryAfter(header, nowMs);
+  if (!parsed.ok) {
+    log.warn('receiver sent a malformed Retry-After; the schedule is kept', {
+      deliveryId: input.deliveryId,
+      retryAfter: header.slice(0, 100),
+    });
+    return undefined;
+  }
+  return honouredDelayMs(input.retry, attempt, parsed.ms);
+}
+
 /** What a successful attempt returns; failed attempts are reported by signal before they throw. */
 export interface DeliverOutcome {
   statusCode: number;
@@ -62,9 +88,13 @@ export interface DeliverOutcome {
   attempt: AttemptRecord;
 }
 
-/** The first attempt, made as a local activity of the subscription: an outcome, never a throw. */
+/**
+ * The first attempt, made as a local activity of the subscription: an outcome, never a throw.
+ * `gone`: answered 410, so no retry follows.
+ */
 export type FirstAttemptOutcome =
-  { ok: true; attempt: AttemptRecord } | { ok: false; attempt: AttemptRecord; failureType: string };
+  | { ok: true; attempt: AttemptRecord }
+  | { ok: false; attempt: AttemptRecord; failureType: string; gone?: boolean };
 
 type Attempt =
   | { ok: true; record: AttemptRecord; statusCode: number }
@@ -75,9 +105,10 @@ type Attempt =
  * `webhook-timestamp` and signs with the secrets live at that moment, so a retry after a
  * rotation carries the signatures that are valid then.
  *
- * Retry-After (on 429/503 or any status) is recorded in the failure details and the log but
- * does not move the next attempt: docs/contract.md §5 fixes the schedule exactly, and a receiver that
- * could stretch it could also make Herald give up earlier than partners were promised.
+ * A 429 or 503 with Retry-After moves the next attempt to max(schedule, Retry-After), capped at
+ * the schedule's interval + retry.maxRetryAfterMs (core/retry-after.ts), through Temporal's
+ * nextRetryDelay: the attempt count and the rest of the schedule stay as they are. A 410 Gone
+ * ends the delivery at once (the subscription disables itself on it).
  */
 export function createDeliver(deps: DeliverDeps) {
   /** One signed POST; `attempt` is its number in the contract's schedule. */
@@ -111,19 +142,15 @@ export function createDeliver(deps: DeliverDeps) {
       return { ok: true, record, statusCode: res.statusCode };
     }
     const failure = statusFailure(res);
-    if (failure.details.retryAfter !== undefined) {
-      ctx.log.info('receiver sent Retry-After; the retry schedule is kept', {
-        deliveryId: input.deliveryId,
-        retryAfter: failure.details.retryAfter,
-      });
-    }
-    const record = {
+    const record: AttemptRecord = {
       attempt,
       at,
       statusCode: res.statusCode,
       error: failure.message,
       durationMs: res.durationMs,
     };
+    const retryAfterMs = honouredRetryAfter(input, attempt, res, startedAt.getTime());
+    if (retryAfterMs !== undefined) record.retryAfterMs = retryAfterMs;
     return { ok: false, record, ...failure };
   }
 
@@ -131,7 +158,10 @@ export function createDeliver(deps: DeliverDeps) {
     deps.metrics?.attempt(a.ok ? 'success' : 'failure', a.record.durationMs);
     // Only the activity knows the outcome without a query; with maximumAttempts 0 none is last.
     if (a.ok) deps.metrics?.delivery?.('delivered');
-    else if (retry.maximumAttempts > 0 && a.record.attempt >= retry.maximumAttempts)
+    else if (
+      a.record.statusCode === GONE ||
+      (retry.maximumAttempts > 0 && a.record.attempt >= retry.maximumAttempts)
+    )
       deps.metrics?.delivery?.('failed');
   };
 
@@ -156,14 +186,26 @@ export function createDeliver(deps: DeliverDeps) {
         });
       }
     }
-    throw ApplicationFailure.retryable(a.message, a.type, a.details);
+    throw ApplicationFailure.create({
+      message: a.message,
+      type: a.type,
+      details: [a.details],
+      nonRetryable: a.record.statusCode === GONE,
+      ...(a.record.retryAfterMs !== undefined ? { nextRetryDelay: a.record.retryAfterMs } : {}),
+    });
   }
 
   /** Attempt 1 as a local activity: the subscription decides what follows from the outcome. */
   async function deliverFirst(input: DeliveryInput): Promise<FirstAttemptOutcome> {
     const a = await attemptOnce(input, 1);
     count(a, input.retry);
-    return a.ok ? { ok: true, attempt: a.record } : { ok: false, attempt: a.record, failureType: a.type };
+    if (a.ok) return { ok: true, attempt: a.record };
+    return {
+      ok: false,
+      attempt: a.record,
+      failureType: a.type,
+      ...(a.record.statusCode === GONE ? { gone: true } : {}),
+    };
   }
 
   return { deliver, deliverFirst };

@@ -12,4 +12,5 @@ export const RETRY_DEFAULTS = {
   backoffCoefficient: 2,
   maximumAttempts: 13,
   timeoutMs: 10_000,
+  maxRetryAfterMs: 2 * 60 * 60 * 1000,
 } as const satisfies RetryConfig;

@@ -1,7 +1,7 @@
 // Turns a subscription's retry settings into a Temporal RetryPolicy that reproduces the
 // contract's schedule exactly (§5). Pure, so it is unit-tested on its own.
 import type { RetryPolicy } from '@temporalio/common';
-import type { RetryConfig } from './types';
+import type { AttemptRecord, RetryConfig } from './types';
 
 /** With maximumAttempts 0 (forever) the interval stops growing after this many doublings. */
 export const FOREVER_CAP_EXPONENT = 11;
@@ -60,8 +60,22 @@ export type AfterFirstAttempt =
   | { status: 'failed' }
   | { status: 'retry'; attemptOffset: 1; firstDelayMs: number };
 
-export function afterFirstAttempt(ok: boolean, retry: RetryConfig, stopped = false): AfterFirstAttempt {
+/**
+ * `retryAfterMs`: the wait the partner's Retry-After set (see retry-after.ts), which replaces
+ * the schedule's first gap.
+ */
+export function afterFirstAttempt(
+  ok: boolean,
+  retry: RetryConfig,
+  stopped = false,
+  retryAfterMs?: number,
+): AfterFirstAttempt {
   if (ok) return { status: 'delivered' };
   if (stopped || retry.maximumAttempts === 1) return { status: 'failed' };
-  return { status: 'retry', attemptOffset: 1, firstDelayMs: retryDelayMs(retry, 1) };
+  return { status: 'retry', attemptOffset: 1, firstDelayMs: retryAfterMs ?? retryDelayMs(retry, 1) };
+}
+
+/** When the attempt after `last` is due: the schedule's gap, or the one its Retry-After set. */
+export function nextAttemptAtMs(retry: RetryConfig, last: AttemptRecord): number {
+  return Date.parse(last.at) + last.durationMs + (last.retryAfterMs ?? retryDelayMs(retry, last.attempt));
 }

@@ -31,6 +31,11 @@ export interface RetryConfig {
   /** 0 = retry forever. */
   maximumAttempts: number;
   timeoutMs: number;
+  /**
+   * How much a partner's Retry-After (429/503) may add to the schedule's interval; 0 ignores
+   * Retry-After. Absent in subscriptions created before it existed: the default applies.
+   */
+  maxRetryAfterMs?: number;
 }
 
 export interface SigningSecret {
@@ -75,6 +80,8 @@ export interface AttemptRecord {
   statusCode?: number;
   error?: string;
   durationMs: number;
+  /** The wait before the next attempt when the partner's Retry-After moved it past the schedule's. */
+  retryAfterMs?: number;
 }
 
 /** Input of one delivery: the child workflow and its activity. */

@@ -13,7 +13,7 @@ import type { Activities } from '../activities';
 import { attemptSignal, deliveryFinishedSignal, deliveryStateQuery, releaseSignal } from './messages';
 import { subscriptionWorkflowId } from '../core/ids';
 import { firstAttempt, TIMEOUT_MARGIN_MS } from './first-attempt';
-import { afterFirstAttempt, retryDelayMs, toRetryPolicy } from '../core/retry-policy';
+import { afterFirstAttempt, nextAttemptAtMs, toRetryPolicy } from '../core/retry-policy';
 import type {
   AttemptRecord,
   DeliveryInput,
@@ -51,9 +51,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
       nextAttemptAt:
         // Every recorded attempt of a delivery still in flight failed; the next follows the schedule.
         status === 'in_flight' && last && (max === 0 || last.attempt < max)
-          ? new Date(
-              Date.parse(last.at) + last.durationMs + retryDelayMs(input.retry, last.attempt),
-            ).toISOString()
+          ? new Date(nextAttemptAtMs(input.retry, last)).toISOString()
           : undefined,
     };
   });
@@ -74,7 +72,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
       // backlog drains at one workflow task per batch while the partner answers.
       const first = await firstAttempt(input);
       note(first.attempt);
-      const next = afterFirstAttempt(first.ok, input.retry);
+      const gone = !first.ok && first.gone === true;
+      const next = afterFirstAttempt(first.ok, input.retry, gone, first.attempt.retryAfterMs);
       if (next.status === 'retry') [offset, delayMs] = [next.attemptOffset, next.firstDelayMs];
       else status = next.status;
     }

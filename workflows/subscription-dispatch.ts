@@ -79,7 +79,8 @@ export async function deliverBatch(sub: SubscriptionEntity, onFailed: () => void
     changes: batch.changes,
     attempts: [outcome.attempt],
   };
-  const next = afterFirstAttempt(outcome.ok, input.retry, sub.deleted);
+  const gone = !outcome.ok && outcome.gone === true;
+  const next = afterFirstAttempt(outcome.ok, input.retry, sub.deleted || gone, outcome.attempt.retryAfterMs);
   if (next.status !== 'retry') {
     sub.finish({ ...result, status: next.status }, iso());
     sub.retain(sequence, batch.changes);

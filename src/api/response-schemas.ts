@@ -37,6 +37,7 @@ export const retryOut = answers<RetryConfig>()(
     backoffCoefficient: z.number(),
     maximumAttempts: z.number(),
     timeoutMs: z.number(),
+    maxRetryAfterMs: z.number().optional(),
   }),
 );
 
@@ -83,6 +84,10 @@ export const attempt = answers<AttemptRecord>()(
     statusCode: z.number().optional(),
     error: z.string().optional(),
     durationMs: z.number(),
+    retryAfterMs: z
+      .number()
+      .optional()
+      .describe("The wait before the next attempt when the partner's Retry-After moved it past the schedule's"),
   }),
 );
 

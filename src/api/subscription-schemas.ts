@@ -29,6 +29,14 @@ const retryFields = {
   backoffCoefficient: z.number().min(1).max(10).describe('Each delay is the previous one times this'),
   maximumAttempts: z.number().int().min(0).max(1000).describe('Attempts in all; 0 = retry forever'),
   timeoutMs: z.number().int().min(100).max(120_000).describe('HTTP timeout of one attempt (ms)'),
+  maxRetryAfterMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(DAY)
+    .describe(
+      "How much a partner's Retry-After (on 429/503) may add to the schedule's interval (ms); 0 ignores Retry-After",
+    ),
 };
 
 // `whsec_` + standard base64 of 24–64 bytes (Standard Webhooks), as one regular expression so
@@ -111,6 +119,7 @@ export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecure
         backoffCoefficient: retryFields.backoffCoefficient.default(RETRY_DEFAULTS.backoffCoefficient),
         maximumAttempts: retryFields.maximumAttempts.default(RETRY_DEFAULTS.maximumAttempts),
         timeoutMs: retryFields.timeoutMs.default(RETRY_DEFAULTS.timeoutMs),
+        maxRetryAfterMs: retryFields.maxRetryAfterMs.default(RETRY_DEFAULTS.maxRetryAfterMs),
       })
       .prefault({}),
   });

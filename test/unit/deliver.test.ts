@@ -11,6 +11,7 @@ import {
   createActivities,
   type Activities,
   type AttemptFailureDetails,
+  type FirstAttemptOutcome,
 } from '../../activities';
 import { coachviewSignature, generateSigningSecret } from '../../src/webhook/signing';
 import type { AttemptRecord, DeliveryInput } from '../../core/types';
@@ -77,13 +78,18 @@ void describe('deliver activity', () => {
   });
 
   /** Runs deliver and returns the ApplicationFailure it must throw. */
-  async function failure(url = receiver.url, timeoutMs?: number): Promise<ApplicationFailure> {
-    const err = await env.run(activities.deliver, input(url, timeoutMs)).then(
+  async function failure(
+    url = receiver.url,
+    timeoutMs?: number,
+    given = input(url, timeoutMs),
+  ): Promise<ApplicationFailure> {
+    const err = await env.run(activities.deliver, given).then(
       () => assert.fail('deliver should have failed'),
       (e: unknown) => e,
     );
     assert.ok(err instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(err)}`);
-    assert.equal(err.nonRetryable, false);
+    // Only a 410 ends a delivery before its last attempt.
+    assert.equal(err.nonRetryable, err.type === 'HttpStatus410');
     return err;
   }
   const deliver = (i: DeliveryInput, acts = activities): ReturnType<Activities['deliver']> =>
@@ -159,13 +165,61 @@ void describe('deliver activity', () => {
     assert.equal(receiver.requests.length, before + 1);
   });
 
-  void test('429 with Retry-After records it without changing the schedule', async () => {
+  // The mock's attempt 3 of a 1-minute schedule: the next attempt is due 4 minutes later.
+  void test('429 with a Retry-After within the schedule keeps the schedule', async () => {
     receiver.setStatus(429);
     receiver.setResponseHeaders({ 'retry-after': '30' });
     const f = await failure();
     assert.equal(f.type, 'HttpStatus429');
     assert.equal(details(f).retryAfter, '30');
     assert.equal(f.nextRetryDelay, undefined);
+    assert.equal(reports[0]!.record.retryAfterMs, undefined);
+  });
+
+  void test('503 with a longer Retry-After moves the next attempt and logs it in the attempt', async () => {
+    receiver.setStatus(503);
+    receiver.setResponseHeaders({ 'retry-after': '600' });
+    const f = await failure();
+    assert.equal(f.nonRetryable, false);
+    assert.equal(f.nextRetryDelay, 600_000);
+    assert.equal(reports[0]!.record.retryAfterMs, 600_000);
+  });
+
+  void test('429 with an HTTP date is honoured, capped at interval + maxRetryAfterMs', async () => {
+    receiver.setStatus(429);
+    receiver.setResponseHeaders({ 'retry-after': new Date(Date.now() + 86_400_000).toUTCString() });
+    const f = await failure();
+    assert.equal(f.nextRetryDelay, 240_000 + 2 * 3_600_000);
+    receiver.setResponseHeaders({ 'retry-after': new Date(Date.now() + 600_000).toUTCString() });
+    const g = await failure();
+    const ms = Number(g.nextRetryDelay);
+    assert.ok(ms > 590_000 && ms <= 600_000, `${ms}`);
+  });
+
+  void test('maxRetryAfterMs 0, another status or a malformed header keep the schedule', async () => {
+    receiver.setStatus(429);
+    receiver.setResponseHeaders({ 'retry-after': '600' });
+    const off = input(receiver.url);
+    off.retry = { ...off.retry, maxRetryAfterMs: 0 };
+    assert.equal((await failure(receiver.url, 2_000, off)).nextRetryDelay, undefined);
+    receiver.setStatus(500);
+    assert.equal((await failure()).nextRetryDelay, undefined);
+    receiver.setStatus(429);
+    for (const bad of ['-5', '1.5', 'soon', 'Mon, 99 Foo 2026 00:00:00 GMT']) {
+      receiver.setResponseHeaders({ 'retry-after': bad });
+      assert.equal((await failure()).nextRetryDelay, undefined, bad);
+    }
+  });
+
+  void test('410 Gone ends the delivery: not retryable, and the first attempt says gone', async () => {
+    receiver.setStatus(410);
+    const f = await failure();
+    assert.equal(f.type, 'HttpStatus410');
+    assert.equal(f.nonRetryable, true);
+    const first = (await env.run(activities.deliverFirst, input(receiver.url))) as FirstAttemptOutcome;
+    assert.equal(first.ok, false);
+    assert.equal(!first.ok && first.gone, true);
+    assert.equal(first.attempt.statusCode, 410);
   });
 
   void test('a hung receiver fails as Timeout after timeoutMs', async () => {
