@@ -2,7 +2,7 @@
 # Build stage: all dependencies, TypeScript compiled, workflow bundle prebuilt (npm run build).
 # Runtime stage: production dependencies and dist/ only; the worker loads the prebuilt bundle
 # (HERALD_WORKFLOW_BUNDLE), so it never runs webpack at start.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

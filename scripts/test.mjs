@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs node's test runner over every *.test.ts below the given folders (Node 20's --test
-// takes no globs). Usage: node scripts/test.mjs [folder|file ...]   (default: test)
+// Runs node's test runner over every *.test.ts below the given folders, as one sorted list that
+// skips fixtures/ and node_modules/ (the same on every supported Node, 22 and 24, whatever their
+// --test glob rules). Usage: node scripts/test.mjs [folder|file ...]   (default: test)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -20,11 +20,11 @@ export interface TemporalBuild {
   buildMs: number;
 }
 
-/** The server version of compose's `temporalio/auto-setup:<version>` image. */
+/** The server version of compose's `temporalio/server:<version>` image. */
 export function composeTemporalVersion(): string {
   const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
-  const m = /image:\s*temporalio\/auto-setup:(\d+\.\d+\.\d+)/.exec(compose);
-  if (!m) throw new Error('docker-compose.yml has no temporalio/auto-setup:<x.y.z> image');
+  const m = /image:\s*temporalio\/server:(\d+\.\d+\.\d+)/.exec(compose);
+  if (!m) throw new Error('docker-compose.yml has no temporalio/server:<x.y.z> image');
   return m[1]!;
 }
 

@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { LATENCY_ARGS } from '../../src/temporal/dev-server';
+import { DEFAULT_RETENTION } from '../../src/temporal/setup';
+import { composeTemporalVersion } from '../cluster/temporal-build';
 
 const ROOT = resolve(__dirname, '..', '..');
 const COMPOSE = join(ROOT, 'docker-compose.yml');
@@ -19,6 +21,7 @@ type Service = {
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
+  entrypoint?: string[];
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
   restart?: string;
@@ -49,11 +52,14 @@ void describe('docker-compose.yml', () => {
       'postgresql',
       'setup',
       'temporal',
+      'temporal-admin-tools',
       'temporal-ui',
       'worker',
     ]);
     assert.match(s.postgresql!.image!, /^postgres:/);
-    assert.match(s.temporal!.image!, /^temporalio\/auto-setup:\d/);
+    // The server image, not auto-setup (which Temporal documents as not for production).
+    assert.match(s.temporal!.image!, /^temporalio\/server:\d+\.\d+\.\d+$/);
+    assert.doesNotMatch(readFileSync(COMPOSE, 'utf8'), /auto-setup/);
     assert.equal(s.temporal!.environment!.DB, 'postgres12');
     assert.equal(s.temporal!.environment!.POSTGRES_SEEDS, 'postgresql');
     assert.match(s['temporal-ui']!.image!, /^temporalio\/ui:\d/);
@@ -82,7 +88,13 @@ void describe('docker-compose.yml', () => {
     assert.match(s.api!.healthcheck!.test.join(' '), /\/readyz/);
     assert.match(s.worker!.healthcheck!.test.join(' '), /:9464\/healthz/);
     for (const name of ['postgresql', 'temporal']) assert.ok(s[name]!.healthcheck, `${name} health check`);
-    assert.equal(s.temporal!.depends_on!.postgresql!.condition, 'service_healthy');
+    // postgresql (healthy) → temporal-admin-tools (schemas) → temporal (healthy) → setup → api, worker.
+    assert.equal(s['temporal-admin-tools']!.depends_on!.postgresql!.condition, 'service_healthy');
+    assert.equal(
+      s.temporal!.depends_on!['temporal-admin-tools']!.condition,
+      'service_completed_successfully',
+    );
+    assert.equal(s['temporal-ui']!.depends_on!.temporal!.condition, 'service_healthy');
     // Replicas of api publish no port (they could not share one); the load balancer does.
     assert.equal(s.api!.ports, undefined);
     assert.equal(s.worker!.ports, undefined);
@@ -91,6 +103,58 @@ void describe('docker-compose.yml', () => {
       const host = v.split(':')[0]!;
       if (host.startsWith('./')) assert.ok(existsSync(join(ROOT, host)), `${host} exists`);
     }
+  });
+
+  void test('temporal-admin-tools sets up both schemas with temporal-sql-tool before the server starts', () => {
+    const tools = s['temporal-admin-tools']!;
+    const version = s.temporal!.image!.split(':')[1];
+    // The same release as the server, so the schema is the one that server expects.
+    assert.equal(tools.image, `temporalio/admin-tools:${version}`);
+    assert.equal(tools.restart, 'no');
+    assert.equal(tools.depends_on!.postgresql!.condition, 'service_healthy');
+    assert.equal(
+      s.temporal!.depends_on!['temporal-admin-tools']!.condition,
+      'service_completed_successfully',
+    );
+    assert.equal(
+      s.temporal!.depends_on!.postgresql,
+      undefined,
+      'the server waits for the schema, not just the database',
+    );
+    const script = [...(tools.entrypoint ?? []), ...(tools.command ?? [])].join('\n');
+    assert.match(script, /set -eu/);
+    assert.match(script, /temporal-sql-tool --plugin postgres12 --endpoint postgresql --port 5432/);
+    // The steps and schema folders the cluster test (test/cluster/temporal-cluster.ts) applies.
+    for (const [db, folder] of [
+      ['temporal', 'temporal'],
+      ['temporal_visibility', 'visibility'],
+    ]) {
+      const steps = [
+        `--database ${db} create-database`,
+        `--database ${db} setup-schema -v 0.0`,
+        `--database ${db} update-schema -d "$$schema/${folder}/versioned"`,
+      ].map((step) => script.indexOf(step));
+      assert.ok(
+        steps.every((i) => i >= 0),
+        `${db}: create-database, setup-schema, update-schema`,
+      );
+      assert.deepEqual(
+        steps,
+        [...steps].sort((a, b) => a - b),
+        `${db}: in that order`,
+      );
+    }
+    assert.match(script, /schema=\/etc\/temporal\/schema\/postgresql\/v12\n/);
+    // `$$` is compose's escape for a `$` the shell sees; a single `$` would be interpolated.
+    assert.doesNotMatch(script.replaceAll('$$', ''), /\$/);
+    // The server's health check needs no tctl.
+    const health = s.temporal!.healthcheck!.test.join(' ');
+    assert.doesNotMatch(health, /tctl/);
+    assert.match(health, /temporal operator cluster health .*7233.*SERVING/);
+  });
+
+  void test('the cluster test builds the Temporal version compose deploys', () => {
+    assert.equal(`temporalio/server:${composeTemporalVersion()}`, s.temporal!.image);
   });
 
   void test('Temporal gets the dynamic config Herald needs, and the namespace is made for it', () => {
@@ -110,9 +174,11 @@ void describe('docker-compose.yml', () => {
       );
     }
     assert.equal(config['system.forceSearchAttributesCacheRefreshOnRead']![0]!.value, true);
-    assert.equal(s.temporal!.environment!.DEFAULT_NAMESPACE, '${TEMPORAL_NAMESPACE:-default}');
-    assert.equal(s.temporal!.environment!.DEFAULT_NAMESPACE_RETENTION, '168h');
+    // The server image creates no namespace: Herald's setup does, with its default retention
+    // (7 days), as in the cluster test.
+    assert.equal(s.temporal!.environment!.DEFAULT_NAMESPACE, undefined);
     assert.deepEqual(s.setup!.command!.slice(2), ['setup', '--create-namespace']);
+    assert.equal(DEFAULT_RETENTION, '7d');
   });
 
   void test('the Dockerfile is multi-stage, builds the bundle and ships production deps only', () => {
@@ -122,6 +188,8 @@ void describe('docker-compose.yml', () => {
       stages.map((l) => l.split(' AS ')[1]),
       ['build', 'runtime'],
     );
+    // Node 24 LTS (package.json's engines allow 22 and later).
+    assert.match(file, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     const [build, runtime] = file.split(/^FROM .+ AS runtime$/m);
     assert.match(build!, /RUN npm ci/);
     assert.match(build!, /RUN npm run build/);
