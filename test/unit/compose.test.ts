@@ -20,6 +20,7 @@ type Service = {
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
+  expose?: string[];
   volumes?: string[];
   entrypoint?: string[];
   healthcheck?: { test: string[] };
@@ -48,8 +49,10 @@ void describe('docker-compose.yml', () => {
     }
     assert.deepEqual(Object.keys(s).sort(), [
       'api',
+      'grafana',
       'lb',
       'postgresql',
+      'prometheus',
       'setup',
       'temporal',
       'temporal-admin-tools',
@@ -102,6 +105,48 @@ void describe('docker-compose.yml', () => {
     for (const v of [...(s.temporal!.volumes ?? []), ...(s.lb!.volumes ?? [])]) {
       const host = v.split(':')[0]!;
       if (host.startsWith('./')) assert.ok(existsSync(join(ROOT, host)), `${host} exists`);
+    }
+  });
+
+  void test('Prometheus and Grafana: the deploy/ files mounted, rules loaded, ports on 127.0.0.1 only', () => {
+    const prom = s.prometheus!;
+    assert.match(prom.image!, /^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    // The Prometheus release whose promtool (scripts/promtool.mjs) checks the rules.
+    const promtool = readFileSync(join(ROOT, 'scripts', 'promtool.mjs'), 'utf8');
+    const pinned = /PROMTOOL_VERSION \?\? '0\.(\d+)\.(\d+)'/.exec(promtool)!;
+    assert.equal(prom.image, `prom/prometheus:v3.${Number(pinned[1]) - 300}.${pinned[2]}`);
+    assert.ok(prom.command!.includes('--config.file=/etc/prometheus/prometheus.yml'));
+    const config = parse(readFileSync(join(ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; dns_sd_configs?: { names: string[]; port: number }[] }[];
+    };
+    for (const rules of config.rule_files)
+      assert.ok(
+        prom.volumes!.includes(`./deploy/prometheus/${rules}:/etc/prometheus/${rules}:ro`),
+        `${rules} is mounted beside prometheus.yml`,
+      );
+    assert.ok(prom.volumes!.includes('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro'));
+    // Every replica is scraped where it serves metrics: api /metrics, the worker's two listeners.
+    const targets = config.scrape_configs.flatMap((c) =>
+      (c.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`)),
+    );
+    assert.deepEqual(targets.sort(), ['api:3000', 'worker:9464', 'worker:9465']);
+    assert.equal(s.worker!.environment!.HERALD_SDK_METRICS_ADDRESS, '0.0.0.0:9465');
+    assert.deepEqual(s.worker!.expose, ['9464', '9465']);
+
+    const grafana = s.grafana!;
+    assert.match(grafana.image!, /^grafana\/grafana:\d+\.\d+\.\d+$/);
+    assert.ok(grafana.volumes!.includes('./deploy/grafana/provisioning:/etc/grafana/provisioning:ro'));
+    assert.ok(grafana.volumes!.includes('./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro'));
+    assert.equal(grafana.depends_on!.prometheus!.condition, 'service_healthy');
+    assert.ok(prom.healthcheck, 'prometheus health check');
+    for (const svc of [prom, grafana]) {
+      assert.equal(svc.ports!.length, 1);
+      assert.match(svc.ports![0]!, /^127\.0\.0\.1:\d+:\d+$/);
+      for (const v of svc.volumes!) {
+        const host = v.split(':')[0]!;
+        if (host.startsWith('./')) assert.ok(existsSync(join(ROOT, host)), `${host} exists`);
+      }
     }
   });
 
