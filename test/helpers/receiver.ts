@@ -27,6 +27,8 @@ export interface ReceiverOptions {
   /** The body of the default answer. */
   responseBody?: string;
   responseHeaders?: Record<string, string>;
+  /** Listen on this port of 127.0.0.1 (a fixed one a document names); default: a free one. */
+  port?: number;
 }
 
 export interface Receiver {
@@ -104,7 +106,7 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
