@@ -36,7 +36,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // One direction of dependencies (README, Architecture): api → service → temporal gateway →
+  // One direction of dependencies (docs/architecture.md): api → service → temporal gateway →
   // workflows → core, and activities → webhook → core. Each folder's allowed imports below;
   // test/unit/lint-layers.test.ts proves each rule refuses a wrong import.
   {

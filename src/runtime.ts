@@ -97,7 +97,7 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
         run: async () => {
           // A first attempt hanging on the wire (a local activity) holds the worker past its
           // grace time. It is not waited for: its workflow task times out and another worker
-          // repeats the attempt with the same webhook-id, as after a crash (README).
+          // repeats the attempt with the same webhook-id, as after a crash (docs/operations.md, graceful shutdown).
           if (!(await running.stop(WORKER_STOP_MS)))
             log.warn(
               `worker did not stop within ${WORKER_STOP_MS} ms; leaving its last tasks to other workers`,

@@ -1,7 +1,7 @@
 // Zod schemas shared by several routes: the error body and path parameters (the answers are in
 // response-schemas.ts).
 import { z } from 'zod';
-/** Every error code, by the status it comes with (README "HTTP API" lists them too). */
+/** Every error code, by the status it comes with (docs/api.md lists them too). */
 export const ERROR_CODES = {
   400: ['validation_error', 'invalid_json', 'bad_request'],
   401: ['unauthorized'],

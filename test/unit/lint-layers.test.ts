@@ -1,4 +1,4 @@
-// The one direction of dependencies (README, Architecture) is enforced by ESLint overrides in
+// The one direction of dependencies (docs/architecture.md) is enforced by ESLint overrides in
 // eslint.config.mjs: each test here lints a wrong import as if it were in the folder's file and
 // expects the rule to refuse it, and a right one to pass.
 import { describe, it } from 'node:test';
