@@ -3,6 +3,7 @@
 import type { AttemptRecord } from '../core/types';
 import { createHttpClient, type HttpClient } from '../src/webhook/http-client';
 import { createDeliver, type DeliveryMetrics } from './deliver';
+import { createOperations, type OperationsDeps } from './operations';
 
 export interface ActivityDeps {
   /** HERALD_HEADER_PREFIX. */
@@ -18,6 +19,8 @@ export interface ActivityDeps {
    * createActivities call and closed by closeActivities.
    */
   httpClient?: HttpClient;
+  /** Operational events and taking a delivery back (absent: those activities fail, retried). */
+  operations?: OperationsDeps;
 }
 
 // Kept outside the returned object: everything on it is registered as an activity.
@@ -33,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
       metrics: deps.metrics,
       now: deps.now ?? (() => new Date()),
     }),
+    ...createOperations(deps.operations),
   };
   if (!deps.httpClient) ownedClients.set(activities, http);
   return activities;
@@ -48,3 +52,4 @@ export async function closeActivities(activities: Activities): Promise<void> {
 }
 
 export type { AttemptFailureDetails, FirstAttemptOutcome } from './deliver';
+export type { OperationsDeps, WithdrawnDelivery } from './operations';

@@ -84,6 +84,35 @@ export class PendingChanges {
   }
 
   /**
+   * Puts back changes that left in a batch that was not delivered (a disabled subscription holds
+   * them): older than anything pending, so a pending change of the same key is merged over them
+   * and keeps its place, and the others go first, in their batch order.
+   */
+  addOlder(changes: Change[], now: number): void {
+    const back = new Map<string, PendingEntry>();
+    for (const change of changes) {
+      const key = changeKey(change);
+      const newer = this.entries.get(key);
+      if (!newer) {
+        const merged = mergeChange(back.get(key)?.change, change);
+        back.set(key, { key, change: merged, firstAt: now, lastAt: now, bytes: changeBytes(merged) });
+        continue;
+      }
+      const merged = mergeChange(change, newer.change);
+      const bytes = merged === newer.change ? newer.bytes! : changeBytes(merged);
+      this.totalBytes += bytes - newer.bytes!;
+      this.entries.set(key, { ...newer, change: merged, bytes });
+    }
+    const rest = [...this.entries];
+    this.entries.clear();
+    for (const e of back.values()) {
+      this.entries.set(e.key, e);
+      this.totalBytes += e.bytes!;
+    }
+    for (const [key, e] of rest) if (!this.entries.has(key)) this.entries.set(key, e);
+  }
+
+  /**
    * Removes and returns the `max` keys whose latest change is oldest, in batch order, stopping
    * early once the batch would pass `maxBytes` of JSON (at least one change always leaves).
    */

@@ -2,6 +2,7 @@
 // it small whatever the backlog (Temporal refuses payloads over 2 MB).
 import type { Change, DeliverySummary, InFlightDelivery, SubscriptionCounters } from './types';
 import type { PendingEntry } from './merge';
+import type { CarriedHealth } from './subscription-health';
 
 export const MAX_SUMMARIES = 100;
 /**
@@ -43,6 +44,8 @@ export interface CarriedState {
   lastChangeAt?: number;
   queue?: SealedQueue;
   retained?: RetainedBatch[];
+  /** Failing since, disabled, operational events not yet emitted (absent: none of them). */
+  health?: CarriedHealth;
 }
 
 export const zeroCounters = (): SubscriptionCounters => ({

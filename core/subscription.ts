@@ -13,6 +13,7 @@ import {
   type SealedQueue,
 } from './subscription-carried';
 import { applyPatch, publicView, rotateSecret } from './subscription-config';
+import { SubscriptionHealth } from './subscription-health';
 import type {
   AttemptRecord,
   Change,
@@ -39,6 +40,9 @@ export class SubscriptionEntity {
   lastChangeAt: number | undefined;
   queue: SealedQueue;
   retained: RetainedBatch[];
+  health: SubscriptionHealth;
+  /** Disable on failure and operational events: off in runs recorded before them (replay). */
+  lifecycle = false;
 
   constructor(config: SubscriptionConfig, carried?: CarriedState) {
     this.config = config;
@@ -51,6 +55,12 @@ export class SubscriptionEntity {
     this.lastChangeAt = carried?.lastChangeAt;
     this.queue = carried?.queue ?? { from: this.nextSequence, counts: [] };
     this.retained = carried?.retained ?? [];
+    this.health = new SubscriptionHealth(carried?.health);
+  }
+
+  /** Nothing leaves: paused by an operator or disabled by Herald. */
+  get holding(): boolean {
+    return this.paused || this.health.disabled !== undefined;
   }
 
   get queuedChanges(): number {
@@ -59,7 +69,7 @@ export class SubscriptionEntity {
 
   /** The open window is past its bound and cannot leave now: seal its oldest batch. */
   needsSeal(): boolean {
-    if (this.deleted || (!this.inFlight && !this.paused && this.queue.counts.length === 0)) return false;
+    if (this.deleted || (!this.inFlight && !this.holding && this.queue.counts.length === 0)) return false;
     return this.pending.bytes > SEAL_BYTES || this.pending.size > SEAL_KEYS;
   }
 
@@ -75,7 +85,7 @@ export class SubscriptionEntity {
 
   /** The next sealed batch may go: nothing in flight, not paused, not deleted. */
   nextQueued(startedAt: string, idOf: (sequence: number) => string): InFlightDelivery | null {
-    if (this.deleted || this.paused || this.inFlight || this.queue.counts.length === 0) return null;
+    if (this.deleted || this.holding || this.inFlight || this.queue.counts.length === 0) return null;
     const sequence = this.queue.from++;
     const changeCount = this.queue.counts.shift()!;
     const deliveryId = idOf(sequence);
@@ -103,10 +113,12 @@ export class SubscriptionEntity {
     this.inFlight = { ...this.inFlight, runner: 'child', attempts: [attempt] };
     const summary = this.deliveries.find((d) => d.sequence === this.inFlight!.sequence);
     if (summary) summary.attempts = [attempt];
+    if (this.lifecycle) this.health.attemptFailed(attempt);
   }
 
   get state(): SubscriptionState {
-    return this.deleted ? 'deleted' : this.paused ? 'paused' : 'active';
+    if (this.deleted) return 'deleted';
+    return this.health.disabled ? 'disabled' : this.paused ? 'paused' : 'active';
   }
 
   receive(changes: Change[], now: number, sizes?: number[]): void {
@@ -121,7 +133,7 @@ export class SubscriptionEntity {
    * (empty, paused, deleted, or a delivery in flight).
    */
   msUntilFlush(now: number): number | undefined {
-    if (this.deleted || this.paused || this.inFlight || this.pending.size === 0) return undefined;
+    if (this.deleted || this.holding || this.inFlight || this.pending.size === 0) return undefined;
     // Sealed batches hold older changes: they leave first.
     if (this.queue.counts.length > 0) return undefined;
     const { debounceMs, maxWaitMs, maxBatchSize } = this.config.batching;
@@ -165,7 +177,19 @@ export class SubscriptionEntity {
     } else {
       this.counters.deliveriesFailed += 1;
     }
+    if (!this.lifecycle) return true;
+    const now = Date.parse(finishedAt);
+    // Failed while disabled (410, or past disableAfterMs): held for the resume, older than
+    // anything pending, rather than dead-lettered.
+    if (this.health.deliveryEnded(result, this.config, now, finishedAt))
+      this.pending.addOlder(result.changes, now);
     return true;
+  }
+
+  /** Sends again: resumed by an operator (paused or disabled). */
+  resume(at: string): void {
+    this.paused = false;
+    if (this.lifecycle) this.health.enable(this.config, at);
   }
 
   private remember(summary: DeliverySummary): void {
@@ -182,7 +206,7 @@ export class SubscriptionEntity {
   }
 
   publicView(): PublicSubscription {
-    return publicView(this.config, this.state);
+    return { ...publicView(this.config, this.state), ...this.health.view() };
   }
 
   status(): SubscriptionStatus {
@@ -209,6 +233,7 @@ export class SubscriptionEntity {
       lastChangeAt: this.lastChangeAt,
       ...(this.queue.counts.length > 0 ? { queue: this.queue } : {}),
       ...(this.retained.length > 0 ? { retained: this.retained } : {}),
+      ...(this.health.carry() ? { health: this.health.carry() } : {}),
     };
   }
 }

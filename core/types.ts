@@ -38,6 +38,14 @@ export interface RetryConfig {
   maxRetryAfterMs?: number;
 }
 
+/** How a subscription treats a partner that keeps failing (docs/contract.md §2, §7). */
+export interface DeliveryConfig {
+  /** Disabled after every delivery has failed for this long; 0 = never. */
+  disableAfterMs: number;
+  /** At most this many POSTs a minute; absent = unlimited. */
+  maxPerMinute?: number;
+}
+
 export interface SigningSecret {
   secret: string;
   createdAt: string;
@@ -63,11 +71,22 @@ export interface SubscriptionConfig {
   secrets: SigningSecret[];
   batching: BatchingConfig;
   retry: RetryConfig;
+  /** Absent in subscriptions created before it existed: the defaults apply. */
+  delivery?: DeliveryConfig;
   createdAt: string;
   updatedAt: string;
 }
 
-export type SubscriptionState = 'active' | 'paused' | 'deleted';
+export type SubscriptionState = 'active' | 'paused' | 'disabled' | 'deleted';
+/** Why Herald disabled a subscription: its partner answered 410 Gone, or failed for disableAfterMs. */
+export type DisabledReason = 'gone' | 'failing';
+/** Shown with a disabled subscription (docs/contract.md §7). */
+export interface DisabledView {
+  disabledReason?: DisabledReason;
+  disabledAt?: string;
+  /** The HTTP status of the last attempt before it was disabled (absent: no answer). */
+  lastStatusCode?: number;
+}
 /** As the API shows it: `broken` is a workflow closed by anything but DELETE (see README). */
 export type PublicState = SubscriptionState | 'broken';
 export type DeliveryStatus = 'delivered' | 'failed' | 'in_flight';
@@ -115,7 +134,9 @@ export interface DeliveryResult {
 }
 
 /** A subscription as shown by the API: never a token or a secret. */
-export type PublicSubscription = Omit<SubscriptionConfig, 'token' | 'secrets'> & { state: PublicState };
+export type PublicSubscription = Omit<SubscriptionConfig, 'token' | 'secrets'> & {
+  state: PublicState;
+} & DisabledView;
 
 export interface InFlightDelivery {
   deliveryId: string;
@@ -187,6 +208,8 @@ export type SubscriptionPatch = Partial<
   signingSecret?: string;
   batching?: Partial<BatchingConfig>;
   retry?: Partial<RetryConfig>;
+  /** maxPerMinute null: unlimited again. */
+  delivery?: { disableAfterMs?: number; maxPerMinute?: number | null };
   /** Set by the API, so that the workflow stays deterministic. */
   now: string;
 };

@@ -19,6 +19,8 @@ export interface Metrics {
   deliveryDuration: Histogram<'outcome'>;
   /** Subscriptions whose workflow was closed outside Herald (see the README runbook). */
   subscriptionsBroken: Gauge;
+  /** Subscriptions Herald disabled (410 Gone, or failing for delivery.disableAfterMs). */
+  subscriptionsDisabled: Gauge;
   /** Where the `herald_subscriptions_behind` gauge reads its value on each scrape. */
   readSubscriptionsBehind(reader: () => number): void;
   /** One HTTP attempt of a delivery ended (called by the delivery activity). */
@@ -83,6 +85,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
     help: 'Subscriptions whose workflow was closed by anything but DELETE; changes for them are refused with 503.',
     registers,
   });
+  const subscriptionsDisabled = new Gauge({
+    name: 'herald_subscriptions_disabled',
+    help: 'Subscriptions Herald disabled (their partner answered 410 Gone, or failed for delivery.disableAfterMs); nothing is sent to them until they are resumed.',
+    registers,
+  });
   let behindReader: (() => number) | undefined;
   new Gauge({
     name: 'herald_subscriptions_behind',
@@ -96,6 +103,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
   return {
     registry,
     subscriptionsBroken,
+    subscriptionsDisabled,
     readSubscriptionsBehind: (reader) => void (behindReader = reader),
     changesReceived,
     changesRouted,

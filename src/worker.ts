@@ -13,6 +13,7 @@ import { connectionOptions } from './temporal/client';
 import { workflowBundle } from './temporal/bundle';
 import { attemptReporter } from './temporal/gateway';
 import { queuedTaskQueue } from '../core/ids';
+import { operationalEvents } from './operational-events';
 
 export interface HeraldWorkerOptions {
   config: HeraldConfig;
@@ -32,6 +33,7 @@ export async function createHeraldWorker(
     allowInsecureUrls: config.allowInsecureUrls,
     metrics: opts.metrics,
     reportAttempt: attemptReporter(client),
+    operations: operationalEvents(config, client),
   });
   const bundle = await workflowBundle();
   const create = (taskQueue: string, maxCachedWorkflows: number) =>

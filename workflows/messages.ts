@@ -27,6 +27,11 @@ export const changesSignal = defineSignal<[ChangesSignalInput]>('changes');
 export const deliveryFinishedSignal = defineSignal<[DeliveryResult]>('deliveryFinished');
 /** Sent by the subscription to a sealed delivery when its turn has come. */
 export const releaseSignal = defineSignal('release');
+/**
+ * Sent by the API right after it restored the subscription's closed workflow: the subscription
+ * emits subscription.broken and subscription.restored (`closedAt`: when the run was closed).
+ */
+export const restoredSignal = defineSignal<[{ at: string; closedAt?: string }]>('restored');
 /** Sent by the delivery activity to its delivery workflow after every attempt. */
 export const attemptSignal = defineSignal<[AttemptRecord]>('attempt');
 

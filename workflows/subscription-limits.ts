@@ -28,3 +28,8 @@ export const SEAL_BYTES_PER_TASK = 3 * 1024 * 1024;
 export const PENDING_QUERY_LIMIT = 2_000;
 /** Fast path and bounded backlog; runs recorded before them replay the old way. */
 export const FAST_PATH_PATCH = 'herald-fast-path-sealed-backlog';
+/**
+ * Runs from this patch on disable themselves (410 Gone, or failing for delivery.disableAfterMs)
+ * and emit operational events; runs recorded before it replay without either.
+ */
+export const LIFECYCLE_PATCH = 'herald-disable-operational-events';

@@ -42,6 +42,7 @@ import {
   DEFAULT_HISTORY_LIMIT,
   FAST_PATH_PATCH,
   HISTORY_BYTES_LIMIT,
+  LIFECYCLE_PATCH,
   PENDING_QUERY_LIMIT,
   RECEIVED_CHARS_PER_RUN,
   RECEIVED_CHARS_PER_RUN_BEFORE,
@@ -50,6 +51,7 @@ import {
   SEAL_BYTES_PER_TASK,
 } from './subscription-limits';
 import { describeView, publishView } from './subscription-view';
+import { startLifecycle } from './subscription-lifecycle';
 
 export interface SubscriptionWorkflowInput {
   config: SubscriptionConfig;
@@ -82,6 +84,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   const publish = () => publishView(sub, input.searchAttributes !== false);
   const describe = () => describeView(sub);
+  // Disable on failure and operational events (runs recorded before them replay without).
+  const life = v2 && patched(LIFECYCLE_PATCH) ? startLifecycle(sub, () => publish()) : undefined;
 
   setHandler(changesSignal, ({ changes, sizes }) => {
     const wasEmpty = sub.pending.size === 0;
@@ -134,7 +138,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   );
   setHandler(
     resumeUpdate,
-    thenView(() => void (sub.paused = false)),
+    thenView(() => sub.resume(iso())),
     guarded,
   );
   setHandler(
@@ -184,6 +188,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       childrenStarted += await sealBatches(sub, SEAL_BYTES_PER_TASK);
       continue;
     }
+    if (life && (await life.disableIfDue())) continue;
     if (shouldContinueAsNew()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof subscriptionWorkflow>({
@@ -204,8 +209,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       continue;
     }
     wake = false;
-    if (wait === undefined) await condition(() => wake);
-    else await condition(() => wake, wait, { summary: 'debounce' });
+    const disableIn = life?.msUntilDisable();
+    if (wait === undefined && disableIn === undefined) await condition(() => wake);
+    else if (disableIn === undefined || (wait !== undefined && wait <= disableIn))
+      await condition(() => wake, wait!, { summary: 'debounce' });
+    else await condition(() => wake, disableIn, { summary: 'failing: disable check' });
   }
   await cancelOutstanding(sub);
   await condition(allHandlersFinished);

@@ -79,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     refreshMs: config.routingRefreshMs,
     log: app.log,
     onBroken: (n) => metrics.subscriptionsBroken.set(n),
+    onDisabled: (n) => metrics.subscriptionsDisabled.set(n),
   });
   const subscriptions = new SubscriptionService({ gateway, deliveries, routing });
   const committer = new GroupCommitter(changesSender(client, callTimeoutMs), {
@@ -118,7 +119,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     auth: createAuth(config),
     subscriptions,
     deliveries: new DeliveryService({ gateway, deliveries, catalog, subscriptions }),
-    changes: new ChangeRouter({ gateway, catalog, routing, committer, metrics, lagGuard }),
+    changes: new ChangeRouter({
+      gateway,
+      catalog,
+      routing,
+      committer,
+      metrics,
+      lagGuard,
+      heal: (id) => subscriptions.heal(id),
+    }),
     schemas: {
       subscription: subscriptionSchemas({ catalog, allowInsecureUrls: config.allowInsecureUrls }),
       change: changeSchemas({ catalog, changeUrls: config.changeUrls }),

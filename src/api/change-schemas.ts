@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { EventCatalog } from '../catalog/catalog';
 import { eventOf } from '../catalog/catalog';
+import { isOperationalEvent } from '../../core/operational-events';
 import type { ChangeUrlPolicy } from '../webhook/change-url-policy';
 import { text } from './text-schemas';
 import { changeUrlSchema } from './url-schemas';
@@ -65,6 +66,8 @@ function catalogueRule(catalog: EventCatalog) {
 
 export function changeSchemas(opts: { catalog: EventCatalog; changeUrls: ChangeUrlPolicy }) {
   const { catalog } = opts;
+  // Herald's operational events are its own to send: a publisher cannot forge one.
+  const publishable = catalog.list().filter((e) => !isOperationalEvent(e.name));
   const change = z
     .strictObject({
       action: z.enum(ACTIONS),
@@ -83,7 +86,7 @@ export function changeSchemas(opts: { catalog: EventCatalog; changeUrls: ChangeU
       // Checked against the catalogue below, with the default event, so the message is one.
       event: z
         .string()
-        .meta({ enum: catalog.list().map((e) => e.name) })
+        .meta({ enum: publishable.map((e) => e.name) })
         .optional()
         .describe('Catalogue event name; defaults to <object>.<action>'),
       data: z
@@ -112,7 +115,13 @@ export function changeSchemas(opts: { catalog: EventCatalog; changeUrls: ChangeU
     .superRefine((req, ctx) => {
       req.changes.forEach((change, i) => {
         const event = eventOf(change);
-        if (!catalog.has(event)) {
+        if (isOperationalEvent(event)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['changes', i, 'event'],
+            message: `event "${event}" is an operational event: only Herald sends it`,
+          });
+        } else if (!catalog.has(event)) {
           ctx.addIssue({
             code: 'custom',
             path: ['changes', i, change.event === undefined ? 'action' : 'event'],

@@ -9,6 +9,7 @@ import type {
   AttemptRecord,
   BatchingConfig,
   Change,
+  DeliveryConfig,
   PublicSubscription,
   RetryConfig,
   SubscriptionCounters,
@@ -41,6 +42,13 @@ export const retryOut = answers<RetryConfig>()(
   }),
 );
 
+export const deliverySettingsOut = answers<DeliveryConfig>()(
+  z.object({
+    disableAfterMs: z.number().describe('Disabled after every delivery has failed this long (ms); 0 = never'),
+    maxPerMinute: z.number().optional().describe('At most this many POSTs a minute; absent = unlimited'),
+  }),
+);
+
 export const publicSubscription = answers<PublicSubscription>()(
   z.object({
     id: z.string(),
@@ -54,9 +62,21 @@ export const publicSubscription = answers<PublicSubscription>()(
     includeDetails: z.boolean(),
     batching: batchingOut,
     retry: retryOut,
+    delivery: deliverySettingsOut.optional(),
     state: z
-      .enum(['active', 'paused', 'deleted', 'broken'])
-      .describe('broken: the workflow was closed by something other than DELETE (see the README runbook)'),
+      .enum(['active', 'paused', 'disabled', 'deleted', 'broken'])
+      .describe(
+        'disabled: Herald stopped sending (410 Gone, or failing for delivery.disableAfterMs); resume sends again. broken: the workflow was closed by something other than DELETE',
+      ),
+    disabledReason: z
+      .enum(['gone', 'failing'])
+      .optional()
+      .describe('While disabled: the partner answered 410 Gone, or every delivery failed for disableAfterMs'),
+    disabledAt: z.string().optional().describe('While disabled: when'),
+    lastStatusCode: z
+      .number()
+      .optional()
+      .describe("While disabled: the last attempt's HTTP status (absent: it had no answer)"),
     createdAt: z.string(),
     updatedAt: z.string(),
   }),
@@ -87,7 +107,9 @@ export const attempt = answers<AttemptRecord>()(
     retryAfterMs: z
       .number()
       .optional()
-      .describe("The wait before the next attempt when the partner's Retry-After moved it past the schedule's"),
+      .describe(
+        "The wait before the next attempt when the partner's Retry-After moved it past the schedule's",
+      ),
   }),
 );
 

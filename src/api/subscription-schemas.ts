@@ -5,7 +5,7 @@ import type { EventCatalog } from '../catalog/catalog';
 import { text } from './text-schemas';
 import { subscriptionUrlSchema } from './url-schemas';
 import { subscriptionChannels, subscriptionTenant } from './routing-schemas';
-import { BATCHING_DEFAULTS, RETRY_DEFAULTS } from '../../core/defaults';
+import { BATCHING_DEFAULTS, DELIVERY_DEFAULTS, RETRY_DEFAULTS } from '../../core/defaults';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -37,6 +37,23 @@ const retryFields = {
     .describe(
       "How much a partner's Retry-After (on 429/503) may add to the schedule's interval (ms); 0 ignores Retry-After",
     ),
+};
+
+const deliveryFields = {
+  disableAfterMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(365 * DAY)
+    .describe(
+      'Disable the subscription once every delivery has failed for this long (ms); 0 = never. A 410 Gone disables it at once',
+    ),
+  maxPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .describe('At most this many POSTs a minute (changes keep merging meanwhile); absent = unlimited'),
 };
 
 // `whsec_` + standard base64 of 24–64 bytes (Standard Webhooks), as one regular expression so
@@ -122,6 +139,12 @@ export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecure
         maxRetryAfterMs: retryFields.maxRetryAfterMs.default(RETRY_DEFAULTS.maxRetryAfterMs),
       })
       .prefault({}),
+    delivery: z
+      .strictObject({
+        disableAfterMs: deliveryFields.disableAfterMs.default(DELIVERY_DEFAULTS.disableAfterMs),
+        maxPerMinute: deliveryFields.maxPerMinute.optional(),
+      })
+      .prefault({}),
   });
 
   const patch = z
@@ -145,6 +168,15 @@ export function subscriptionSchemas(opts: { catalog: EventCatalog; allowInsecure
       signingSecret: signingSecret.optional(),
       batching: z.strictObject(partial(batchingFields)).optional(),
       retry: z.strictObject(partial(retryFields)).optional(),
+      delivery: z
+        .strictObject({
+          disableAfterMs: deliveryFields.disableAfterMs.optional(),
+          maxPerMinute: deliveryFields.maxPerMinute
+            .nullable()
+            .optional()
+            .describe('At most this many POSTs a minute; null = unlimited again'),
+        })
+        .optional(),
     })
     .refine((body) => Object.keys(body).length > 0, 'give at least one field to change')
     .meta({ minProperties: 1 });

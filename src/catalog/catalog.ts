@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Change } from '../../core/types';
+import { withOperationalEvents } from './operational';
 
 const eventName = z
   .string()
@@ -101,5 +102,5 @@ export function loadCatalog(path: string): EventCatalog {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new CatalogError(`event catalogue ${path} is invalid:\n  ${problems.join('\n  ')}`);
   }
-  return createCatalog(parsed.data.events, parsed.data.objects);
+  return createCatalog(withOperationalEvents(parsed.data.events), parsed.data.objects);
 }

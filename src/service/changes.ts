@@ -41,7 +41,7 @@ export const brokenUnavailable = (id: string): ApiError =>
   new ApiError(
     503,
     'subscription_broken',
-    `subscription ${id} is broken (its workflow was closed outside Herald); nothing of this request was acknowledged for it. Retry later; an operator restores it with POST /v1/subscriptions/${id}/restore`,
+    `subscription ${id} is broken (its workflow was closed outside Herald) and could not be restored; nothing of this request was acknowledged for it. Retry later; an operator restores it with POST /v1/subscriptions/${id}/restore`,
   );
 
 /** How a 503 subscription_busy of the lag guard says why (the benchmark counts these apart). */
@@ -74,13 +74,18 @@ export interface ChangeRouterDeps {
   metrics: Metrics;
   /** Refuses changes for subscriptions whose workflow is not taking them (none: never). */
   lagGuard?: LagGuard;
+  /**
+   * Restores a broken subscription (SubscriptionService.heal): true when its workflow runs
+   * again. Without it, a broken subscription is refused with 503.
+   */
+  heal?: (id: string) => Promise<boolean>;
 }
 
 export class ChangeRouter {
   constructor(private readonly deps: ChangeRouterDeps) {}
 
   /** POST /v1/changes: every subscription whose events, tenant and channels match gets its share. */
-  async publish(changes: RoutableChange[]): Promise<PublishResult> {
+  async publish(changes: RoutableChange[], opts: { except?: string } = {}): Promise<PublishResult> {
     const { routing } = this.deps;
     try {
       await routing.ensureLoaded();
@@ -97,7 +102,8 @@ export class ChangeRouter {
       if (receivers.length === 0) continue;
       const variants = new Map<number, Change[]>();
       for (const sub of receivers) {
-        if (sub.state === 'broken') throw brokenUnavailable(sub.id);
+        // An operational event never goes to the subscription it is about (no loop of notices).
+        if (sub.id === opts.except) continue;
         const all = sub.tenant === ALL_TENANTS;
         const setting = (all ? 4 : 0) + (sub.includePii ? 2 : 0) + (sub.includeDetails ? 1 : 0);
         let filtered = variants.get(setting);
@@ -116,26 +122,22 @@ export class ChangeRouter {
       sub,
       changes: runs.length === 1 ? runs[0]! : runs.flat(),
     }));
+    // A broken receiver is restored before anything is signalled, or the request is refused.
+    for (const t of targets) if (t.sub.state === 'broken') await this.healOrRefuse(t.sub.id);
     // All or nothing: a request is refused before any of it is signalled if one lane is full.
     for (const t of targets) this.admit(t.sub.id, t.changes, changes.length);
-    const results = await Promise.allSettled(
-      targets.map((t) => this.deps.committer.submit(t.sub.id, t.changes)),
-    );
+    const results = await Promise.allSettled(targets.map((t) => this.submit(t.sub.id, t.changes)));
     let routed = 0;
     let routedChanges = 0;
     let failure: unknown;
-    const closed: string[] = [];
     results.forEach((r, i) => {
       const target = targets[i]!;
       if (r.status === 'fulfilled') {
+        if (!r.value) return;
         routed++;
         routedChanges += target.changes.length;
-      } else if (isNotFound(r.reason)) closed.push(target.sub.id);
-      else failure ??= r.reason;
+      } else failure ??= r.reason;
     });
-    // Deleted since the last refresh is not the publisher's problem; closed any other way is,
-    // since its changes were not recorded: 503, and the publisher's retry finds it restored.
-    for (const id of closed) if ((await this.whyClosed(id)) === 'broken') failure ??= brokenUnavailable(id);
     this.deps.metrics.changesRouted.inc(routedChanges);
     // Some subscriptions may have their changes already; a retry merges by key, so that is safe.
     if (failure !== undefined) throw fromTemporal(failure);
@@ -146,7 +148,7 @@ export class ChangeRouter {
   /** POST /v1/subscriptions/:id/changes: one subscription, whatever its events and channels. */
   async publishTo(id: string, changes: RoutableChange[]): Promise<PublishResult> {
     const sub = this.deps.routing.get(id) ?? (await this.lookup(id));
-    if (sub.state === 'broken') throw brokenUnavailable(id);
+    if (sub.state === 'broken') await this.healOrRefuse(id);
     changes.forEach((c, i) => {
       if (directAllowed(sub.tenant, c.tenant)) return;
       const message = `a change of tenant "${c.tenant}" cannot go to a subscription ${sub.tenant === undefined ? 'without a tenant' : `of tenant "${sub.tenant}"`}`;
@@ -156,15 +158,38 @@ export class ChangeRouter {
     });
     const filtered = changes.map((c) => this.filter(deliveredShape(c, sub.tenant), sub));
     this.admit(id, filtered, changes.length);
+    let signalled: boolean;
     try {
-      await this.deps.committer.submit(id, filtered);
+      signalled = await this.submit(id, filtered);
     } catch (err) {
-      if (isNotFound(err) && (await this.whyClosed(id)) === 'broken') throw brokenUnavailable(id);
       throw fromTemporal(err);
     }
+    if (!signalled) throw notFound('subscription');
     this.deps.metrics.changesRouted.inc(filtered.length);
     this.deps.metrics.changesReceived.inc(changes.length);
     return { accepted: changes.length, subscriptions: 1 };
+  }
+
+  /**
+   * Signals a subscription's share. A signal that found no running workflow: deleted since the
+   * last refresh is not the publisher's problem (nothing to do); closed any other way, it is
+   * restored and signalled again, or the request is refused (503: its changes were not recorded).
+   */
+  private async submit(id: string, changes: Change[]): Promise<boolean> {
+    try {
+      await this.deps.committer.submit(id, changes);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      if ((await this.whyClosed(id)) === 'deleted') return false;
+      await this.healOrRefuse(id);
+      await this.deps.committer.submit(id, changes);
+    }
+    return true;
+  }
+
+  private async healOrRefuse(id: string): Promise<void> {
+    const healed = await this.deps.heal?.(id).catch(() => false);
+    if (!healed) throw brokenUnavailable(id);
   }
 
   /** Throws 503 subscription_busy, counting the request's `requested` changes, if id's lane is full. */

@@ -3,6 +3,7 @@
 // and each of its channels; its event and "*"), so the work is proportional to the receivers.
 // Rebuilt from scratch after a write (writes are rare, changes are many).
 import type { PublicSubscription } from '../../core/types';
+import { isOperationalEvent } from '../../core/operational-events';
 import { ALL_TENANTS } from './routing-rules';
 
 type Sub = PublicSubscription;
@@ -28,7 +29,8 @@ class EventBucket {
   collect(event: string, parts: Sub[][]): void {
     const exact = this.byEvent.get(event);
     if (exact) parts.push(exact);
-    if (this.everyEvent.length) parts.push(this.everyEvent);
+    // "*" does not include the operational events: they are asked for by name.
+    if (this.everyEvent.length && !isOperationalEvent(event)) parts.push(this.everyEvent);
   }
 }
 

@@ -7,7 +7,9 @@
 //   with tenants never leaks them to an older, untagged subscription.
 // - Channels (Svix semantics): a subscription with channels receives only changes sharing at
 //   least one of them; one without channels (absent or empty) receives every change.
-// - Events: as before, the names listed or ["*"].
+// - Events: as before, the names listed or ["*"]; but "*" never includes Herald's operational
+//   events (core/operational-events.ts): those are opt-in by name, as in Svix.
+import { isOperationalEvent } from '../../core/operational-events';
 import type { Change, PublicSubscription } from '../../core/types';
 
 /** The subscription tenant that receives every tenant's changes, and those without one. */
@@ -34,7 +36,7 @@ export function channelsMatch(
 }
 
 export function eventMatches(events: readonly string[], event: string): boolean {
-  return events.includes('*') || events.includes(event);
+  return events.includes(event) || (events.includes('*') && !isOperationalEvent(event));
 }
 
 /** The routing decision of POST /v1/changes for one subscription and one (normalised) change. */

@@ -38,6 +38,8 @@ export interface RoutingTableOptions {
   now?: () => number;
   /** Told the number of broken subscriptions after every listing. */
   onBroken?: (count: number) => void;
+  /** Told the number of disabled subscriptions after every listing. */
+  onDisabled?: (count: number) => void;
 }
 
 interface LocalWrite {
@@ -201,8 +203,13 @@ export class RoutingTable {
 
   private reportBroken(): void {
     let n = 0;
-    for (const sub of this.subs.values()) if (sub.state === 'broken') n++;
+    let disabled = 0;
+    for (const sub of this.subs.values()) {
+      if (sub.state === 'broken') n++;
+      else if (sub.state === 'disabled') disabled++;
+    }
     this.opts.onBroken?.(n);
+    this.opts.onDisabled?.(disabled);
   }
 
   private expireLocal(): void {

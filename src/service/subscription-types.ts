@@ -17,6 +17,7 @@ export type CreateSubscriptionInput = Pick<
   SubscriptionConfig,
   'name' | 'url' | 'events' | 'includePii' | 'includeDetails' | 'batching' | 'retry'
 > &
+  Partial<Pick<SubscriptionConfig, 'delivery'>> &
   Partial<Pick<SubscriptionConfig, 'description' | 'tenant' | 'channels' | 'token'>> & {
     signingSecret?: string;
   };
@@ -68,6 +69,7 @@ export function newConfig(
     secrets: [{ secret: signingSecret, createdAt: now }],
     batching: input.batching,
     retry: input.retry,
+    ...(input.delivery ? { delivery: input.delivery } : {}),
     createdAt: now,
     updatedAt: now,
   };

@@ -11,6 +11,7 @@ import type { PublicSubscription } from '../../core/types';
 import { brokenConflict, conflict, notFound } from './errors';
 import { newSubscriptionId } from './ids';
 import { LastKnown } from './last-known';
+import { Healer } from './healing';
 import { UnavailableError } from '../temporal/gateway-errors';
 import type { RoutingTable } from './routing-table';
 import {
@@ -52,7 +53,16 @@ export class SubscriptionService {
     maxAgeMs: LAST_KNOWN_MAX_AGE_MS,
   });
 
-  constructor(private readonly deps: SubscriptionServiceDeps) {}
+  private readonly healer: Healer;
+
+  constructor(private readonly deps: SubscriptionServiceDeps) {
+    this.healer = new Healer(deps);
+  }
+
+  /** Restores a broken subscription (healing.ts): true when its workflow runs (again). */
+  heal(id: string): Promise<boolean> {
+    return this.healer.heal(id);
+  }
 
   /**
    * The subscription's workflow and what its latest run says: running, deleted (completed: only
@@ -72,11 +82,14 @@ export class SubscriptionService {
     return { status: memo?.state === 'deleted' ? 'deleted' : status, memo };
   }
 
-  /** Throws unless the subscription's workflow runs: 404 for unknown or deleted, 409 for broken. */
+  /**
+   * Throws unless the subscription's workflow runs: 404 for unknown or deleted; a broken one is
+   * healed first, and only one that cannot be restored is a 409.
+   */
   async assertRunning(id: string, scope: Scope = ADMIN_SCOPE): Promise<void> {
     const { status } = await this.locate(id, scope);
     if (status === 'deleted') throw notFound('subscription');
-    if (status === 'broken') throw brokenConflict(id);
+    if (status === 'broken' && !(await this.heal(id))) throw brokenConflict(id);
   }
 
   async create(input: CreateSubscriptionInput, scope: Scope = ADMIN_SCOPE): Promise<CreatedSubscription> {
@@ -108,7 +121,7 @@ export class SubscriptionService {
   async get(id: string, scope: Scope = ADMIN_SCOPE): Promise<SubscriptionDetail> {
     const { status: run, memo } = await this.locate(id, scope);
     if (run === 'deleted') throw notFound('subscription');
-    if (run === 'broken') return this.brokenDetail(id, memo);
+    if (run === 'broken' && !(await this.heal(id).catch(() => false))) return this.brokenDetail(id, memo);
     try {
       const { subscription, live } = await this.liveDetail(id);
       this.lastKnown.set(id, live);
@@ -181,7 +194,7 @@ export class SubscriptionService {
     const { status } = await this.locate(id);
     if (status === 'deleted') throw notFound('subscription');
     if (status === 'running') throw conflict(`subscription ${id} is not broken`);
-    if (!(await this.deps.gateway.restore(id)))
+    if (!(await this.heal(id)))
       throw conflict(`subscription ${id} has no completed workflow task to reset to`);
     this.deps.routing.forget(id);
     await this.deps.routing.refresh().catch(() => undefined);
@@ -218,9 +231,16 @@ export class SubscriptionService {
     return { ...this.applied(pub), signingSecret: secret };
   }
 
+  /**
+   * A broken subscription is restored to be deleted (its deliveries still retrying are
+   * cancelled then); one that cannot be restored has its closed run removed from Temporal.
+   */
   async delete(id: string, scope: Scope = ADMIN_SCOPE): Promise<void> {
-    await this.assertRunning(id, scope);
-    await this.deps.gateway.delete(id);
+    const { gateway } = this.deps;
+    const { status } = await this.locate(id, scope);
+    if (status === 'deleted') throw notFound('subscription');
+    if (status === 'broken' && !(await gateway.restore(id))) await gateway.purge(id);
+    else await gateway.delete(id);
     this.deps.routing.remove(id);
     this.lastKnown.forget(id);
   }

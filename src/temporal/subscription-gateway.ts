@@ -20,6 +20,7 @@ import {
   deliveryChangesQuery,
   pauseUpdate,
   redeliverUpdate,
+  restoredSignal,
   resumeUpdate,
   rotateSecretUpdate,
   statusQuery,
@@ -60,10 +61,10 @@ export class SubscriptionGateway {
   }
 
   /** The latest run's status and the memo it was started (or last upserted) with. */
-  async describe(id: string): Promise<{ status: RunStatus; memo?: PublicSubscription }> {
+  async describe(id: string): Promise<{ status: RunStatus; memo?: PublicSubscription; closedAt?: string }> {
     const desc = await this.calls.call(() => this.handle(id).describe());
     const memo = (await desc.memo)?.subscription as PublicSubscription | undefined;
-    return { status: runStatus(desc.status.name), memo };
+    return { status: runStatus(desc.status.name), memo, closedAt: desc.closeTime?.toISOString() };
   }
 
   /**
@@ -138,15 +139,22 @@ export class SubscriptionGateway {
    * Running subscriptions from visibility, and broken ones (state `broken`), so that publishing
    * to them answers 503 instead of dropping their changes. The routing table's source.
    */
-  list(): Promise<PublicSubscription[]> {
+  list(events?: readonly string[]): Promise<PublicSubscription[]> {
+    // Only those that listen to one of `events` (the operational events' routing), when given.
+    const only = events ? ` AND HeraldEvents IN (${events.map((e) => `'${e}'`).join(', ')})` : '';
     return this.calls.call(async () => {
-      const out = await this.memos(LIST_QUERY);
-      const candidates = await this.memos(BROKEN_QUERY);
+      const out = await this.memos(LIST_QUERY + only);
+      const candidates = await this.memos(BROKEN_QUERY + only);
       for (const id of out.keys()) candidates.delete(id);
       // An old closed run may belong to a subscription restored or deleted since: ask for its latest run.
       for (const sub of candidates.values()) {
-        const desc = await this.handle(sub.id).describe();
-        if (runStatus(desc.status.name) === 'broken') out.set(sub.id, { ...sub, state: 'broken' });
+        const desc = await this.handle(sub.id)
+          .describe()
+          .catch((err: unknown) => {
+            if (isNotFound(err)) return undefined; // purged by a DELETE
+            throw err;
+          });
+        if (desc && runStatus(desc.status.name) === 'broken') out.set(sub.id, { ...sub, state: 'broken' });
       }
       return [...out.values()];
     });
@@ -198,6 +206,30 @@ export class SubscriptionGateway {
         this.handle(id).executeUpdate(redeliverUpdate, { args: [{ deliveryId, changes }], updateId }),
       'delivery',
     );
+  }
+
+  /** Tells a restored subscription to emit subscription.broken and subscription.restored. */
+  restored(id: string, at: string, closedAt?: string): Promise<void> {
+    return this.calls.call(() => this.handle(id).signal(restoredSignal, { at, closedAt }));
+  }
+
+  /**
+   * Removes a closed workflow that cannot be restored (DELETE of a broken subscription without a
+   * completed workflow task): Temporal deletes its run, so its id is unknown from then on.
+   */
+  purge(id: string): Promise<void> {
+    const { client } = this.calls;
+    return this.calls.call(async () => {
+      await client.workflowService.deleteWorkflowExecution({
+        namespace: client.options.namespace,
+        workflowExecution: { workflowId: subscriptionWorkflowId(id) },
+      });
+      // Temporal deletes it in the background: answered once it is gone, so a GET is a 404.
+      for (let i = 0; i < 50; i++) {
+        if ((await this.runStatus(id)) === 'deleted') return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
   }
 
   /**

@@ -1,23 +1,31 @@
-// Issue 13 §4: a subscription whose workflow is closed behind Herald's back (terminated in the
-// Temporal UI) is broken, never deleted. Publishing to it answers 503 (nothing acknowledged
-// that is not durable), GET shows `broken`, the metric counts it, and the restore action (the
-// README's runbook: reset to the last workflow task) brings it back with its pending changes.
+// A subscription whose workflow is closed behind Herald's back (terminated in the Temporal UI)
+// is broken, never deleted, and heals by itself: the next change that matches it restores it
+// (reset to its last workflow task, its pending changes with it), it emits
+// subscription.broken and subscription.restored, and the publisher gets 202, so one broken
+// partner never stalls the others. DELETE of a broken one removes it (204) and it stops routing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { subscriptionWorkflowId } from '../../core/ids';
+import { startOpsSubscription, type OpsSubscription } from '../helpers/ops-subscription';
+import { startReceiver } from '../helpers/receiver';
 import { finalStateByKey, waitUntil } from '../helpers/subscriptions';
 import { startStack, type Stack } from '../helpers/stack';
 
 const change = (id: number, v: number) => ({ action: 'update', object: 'training', id, data: { v } });
 
-void describe('a broken subscription', { timeout: 120_000 }, () => {
+void describe('a broken subscription', { timeout: 180_000 }, () => {
   let s: Stack;
+  let ops: OpsSubscription;
   before(async () => {
     s = await startStack();
+    ops = await startOpsSubscription(s, ['subscription.broken', 'subscription.restored']);
   });
-  after(async () => s?.close());
+  after(async () => {
+    await ops?.close();
+    await s?.close();
+  });
 
-  void it('answers 503 to publishers, shows broken, and is restored with its pending changes', async () => {
+  void it('is healed by the next publish: 202, its pending changes and the new one delivered, both events sent', async () => {
     const created = await s.api('POST', '/v1/subscriptions', {
       key: 'admin',
       body: {
@@ -31,82 +39,85 @@ void describe('a broken subscription', { timeout: 120_000 }, () => {
     assert.equal(created.status, 201);
     const id = created.body.id as string;
     const path = `/v1/subscriptions/${id}`;
-    const other = await s.api('POST', '/v1/subscriptions', {
-      key: 'admin',
-      body: { name: 'healthy', url: s.receiver.url, events: ['institute.update'] },
-    });
-    assert.equal(other.status, 201);
-
     const first = await s.api('POST', '/v1/changes', {
       key: 'publish',
       body: { changes: [change(1, 1), change(2, 1)] },
     });
     assert.equal(first.status, 202);
-    const before = await s.api('GET', path, { key: 'admin' });
-    assert.equal(before.body.pendingChanges, 2);
+    assert.equal((await s.api('GET', path, { key: 'admin' })).body.pendingChanges, 2);
 
-    // An operator terminates the workflow in the Temporal UI.
+    // An operator terminates the workflow in the Temporal UI; the routing table learns of it.
     await s.t.client.workflow.getHandle(subscriptionWorkflowId(id)).terminate('by hand');
-
-    const refused = await s.api('POST', '/v1/changes', { key: 'publish', body: { changes: [change(3, 1)] } });
-    assert.equal(refused.status, 503);
-    assert.equal(refused.body.error, 'subscription_broken');
-    assert.match(refused.body.message as string, /restore/);
-    // Changes no broken subscription wants still go through.
-    const unaffected = await s.api('POST', '/v1/changes', {
-      key: 'publish',
-      body: { changes: [{ action: 'update', object: 'institute', id: 9 }] },
-    });
-    assert.equal(unaffected.status, 202);
-
-    const shown = await s.api('GET', path, { key: 'admin' });
-    assert.equal(shown.status, 200);
-    assert.equal(shown.body.state, 'broken');
-    assert.equal(shown.body.pendingChanges, 2, 'the pending changes are still known');
-    const listed = await s.api('GET', '/v1/subscriptions', { key: 'admin' });
-    assert.equal(
-      (listed.body.items as { id: string; state: string }[]).find((x) => x.id === id)?.state,
-      'broken',
+    await waitUntil(
+      async () => /^herald_subscriptions_broken 1$/m.test((await s.api('GET', '/metrics')).text),
+      20_000,
+      'the listing finds it broken',
     );
-    const metrics = await s.api('GET', '/metrics');
-    assert.match(metrics.text, /^herald_subscriptions_broken 1$/m);
-    // Changing it is refused until it is restored; publishing to it directly too.
-    const paused = await s.api('POST', `${path}/pause`, { key: 'admin' });
-    assert.equal(paused.status, 409);
-    assert.equal(paused.body.error, 'subscription_broken');
-    const direct = await s.api('POST', `${path}/changes`, {
-      key: 'publish',
-      body: { changes: [change(4, 1)] },
-    });
-    assert.equal(direct.status, 503);
 
-    const restored = await s.api('POST', `${path}/restore`, { key: 'admin' });
-    assert.equal(restored.status, 200, JSON.stringify(restored.body));
-    assert.equal(restored.body.state, 'active');
-    assert.equal(restored.body.pendingChanges, 2, 'restored with its pending changes');
-    const again = await s.api('POST', `${path}/restore`, { key: 'admin' });
-    assert.equal(again.status, 409, 'only a broken subscription can be restored');
+    const healed = await s.api('POST', '/v1/changes', { key: 'publish', body: { changes: [change(3, 1)] } });
+    assert.equal(healed.status, 202, JSON.stringify(healed.body));
+    const shown = await s.api('GET', path, { key: 'admin' });
+    assert.equal(shown.body.state, 'active');
+    assert.equal(shown.body.pendingChanges, 3, 'restored with its pending changes, and the new one');
 
-    // The publisher's retry now succeeds, and everything arrives once the batch leaves.
-    let retried = await s.api('POST', '/v1/changes', { key: 'publish', body: { changes: [change(3, 1)] } });
-    for (let i = 0; i < 20 && retried.status !== 202; i++) {
-      await new Promise((r) => setTimeout(r, 300));
-      retried = await s.api('POST', '/v1/changes', { key: 'publish', body: { changes: [change(3, 1)] } });
-    }
-    assert.equal(retried.status, 202);
     const patched = await s.api('PATCH', path, {
       key: 'admin',
       body: { batching: { debounceMs: 100, maxWaitMs: 200 } },
     });
     assert.equal(patched.status, 200);
     await waitUntil(
-      () => finalStateByKey(s.receiver.requests.map((r) => r.json)).size >= 4,
+      () => finalStateByKey(s.receiver.requests.map((r) => r.json)).size >= 3,
       20_000,
-      'the three trainings and the institute at the receiver',
+      'the three trainings at the receiver',
     );
-    const finals = finalStateByKey(s.receiver.requests.map((r) => r.json));
-    for (const n of [1, 2, 3]) assert.ok(finals.has(`training\u0000${n}`), `training ${n} delivered`);
-    const metricsAfter = await s.api('GET', '/metrics');
-    assert.match(metricsAfter.text, /^herald_subscriptions_broken 0$/m);
+    await waitUntil(
+      () => {
+        const mine = ops
+          .events()
+          .filter((c) => c.data.id === id)
+          .map((c) => c.event);
+        return mine.includes('subscription.broken') && mine.includes('subscription.restored');
+      },
+      20_000,
+      'subscription.broken and subscription.restored at the ops receiver',
+    );
+    await waitUntil(
+      async () => /^herald_subscriptions_broken 0$/m.test((await s.api('GET', '/metrics')).text),
+      20_000,
+      'the gauge back to 0',
+    );
+  });
+
+  void it('DELETE of a broken subscription answers 204 and its id stops routing', async () => {
+    const other = await startReceiver();
+    try {
+      const created = await s.api('POST', '/v1/subscriptions', {
+        key: 'admin',
+        body: {
+          name: 'to delete',
+          url: other.url,
+          events: ['institute.update'],
+          batching: { debounceMs: 100 },
+        },
+      });
+      const id = created.body.id as string;
+      assert.equal((await s.api('GET', `/v1/subscriptions/${id}`, { key: 'admin' })).status, 200);
+      await s.t.client.workflow.getHandle(subscriptionWorkflowId(id)).terminate('by hand');
+      const deleted = await s.api('DELETE', `/v1/subscriptions/${id}`, { key: 'admin' });
+      assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
+      assert.equal((await s.api('GET', `/v1/subscriptions/${id}`, { key: 'admin' })).status, 404);
+      const published = await s.api('POST', '/v1/changes', {
+        key: 'publish',
+        body: { changes: [{ action: 'update', object: 'institute', id: 1 }] },
+      });
+      assert.equal(published.status, 202);
+      assert.equal(published.body.subscriptions, 0, 'routed to nobody');
+      await new Promise((r) => setTimeout(r, 1_000));
+      assert.equal(other.requests.length, 0);
+      const listed = await s.api('GET', '/v1/subscriptions', { key: 'admin' });
+      assert.ok(!(listed.body.items as { id: string }[]).some((x) => x.id === id));
+    } finally {
+      await other.close();
+    }
   });
 });
