@@ -41,7 +41,7 @@ export function outcome(attempt) {
 }
 
 /**
- * The API's state (active, paused, broken), and "retrying" for an active subscription whose
+ * The API's state (active, paused, disabled, broken), and "retrying" for an active subscription whose
  * delivery in flight has failed and is being retried: what an operator looks for first.
  */
 export function displayState(detail) {
@@ -53,9 +53,11 @@ export function displayState(detail) {
 export const STATE_HELP = {
   active: 'delivering normally',
   paused: 'changes keep merging; nothing is sent until resumed',
+  disabled:
+    'Herald stopped sending (the partner answered 410 Gone, or failed for too long); changes keep merging until resumed',
   retrying: 'the delivery in flight failed and is being retried on the schedule',
   broken:
-    'its workflow was closed outside Herald; changes for it are refused (503) until an operator restores it',
+    'its workflow was closed outside Herald; Herald restores it at the next change or look (503 only if it cannot)',
   deleted: 'deleted',
 };
 

@@ -30,6 +30,7 @@ function Status({ sub, config }) {
   const { batching: b, retry: r } = sub;
   // Sentences are built as strings: a template's line breaks must not decide the spacing.
   const items = [
+    ...(sub.state === 'disabled' ? [['Disabled', html`<${DisabledNote} sub=${sub} />`]] : []),
     ['URL', html`<code class="wrap">${sub.url}</code>`],
     ['Events', html`<span>${sub.events.map((e) => html`<code>${e}</code> `)}</span>`],
     ['Pending changes', html`<strong class="pending">${sub.pendingChanges}</strong>`],
@@ -71,6 +72,19 @@ function Status({ sub, config }) {
   </dl>`;
 }
 
+/** Why Herald stopped sending, since when, and what the partner last answered. */
+function DisabledNote({ sub }) {
+  const why =
+    sub.disabledReason === 'gone'
+      ? 'the partner answered 410 Gone'
+      : 'every delivery failed for ' + duration(sub.delivery?.disableAfterMs ?? 0);
+  const last = sub.lastStatusCode === undefined ? 'no answer' : `HTTP ${sub.lastStatusCode}`;
+  return html`<span class="disabled-reason"
+    >${why} (last attempt: ${last}), <${Time} iso=${sub.disabledAt} />. Changes are held; Resume sends
+    them.</span
+  >`;
+}
+
 const deleteWarning = (n) =>
   `Deliveries stop at once, the delivery in flight is cancelled and ${plural(n, 'pending change')} ` +
   `${n === 1 ? 'is' : 'are'} dropped. This cannot be undone.`;
@@ -93,7 +107,7 @@ function Actions({ sub, onChanged, onRotated }) {
   };
   return html`<div class="actions" aria-label="Actions">
       ${
-        sub.state === 'paused'
+        sub.state === 'paused' || sub.state === 'disabled'
           ? html`<button onClick=${() => post('resume')} disabled=${action.busy}>Resume</button>`
           : html`<button class="secondary" onClick=${() => post('pause')} disabled=${action.busy}>
               Pause
