@@ -1,7 +1,7 @@
 // The console in a real browser against the whole stack (Temporal, worker, API, receiver):
 // sign in, create, see the secret once, watch deliveries and failing attempts, redeliver,
-// pause and resume, rotate, delete. Then: no key, token or secret in any URL, title or log
-// line. Screenshots of each page go to docs/screenshots/ for the README.
+// pause and resume, disabled by a 410 and resumed, rotate, delete. Then: no key, token or
+// secret in any URL, title or log line. Screenshots of each page go to docs/screenshots/ for the README.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -201,6 +201,27 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     await untilText(page.locator('h1'), /active/);
     await untilText(delivery(4), /delivered[\s\S]*HTTP 200/);
     await untilText(page.locator('.pending'), /^0$/);
+  });
+
+  void it('shows a subscription disabled by a 410 with its reason, and Resume enables it', async () => {
+    s.receiver.setStatus(410);
+    await publish(88);
+    await untilText(delivery(5), /failed[\s\S]*HTTP 410/);
+    await untilText(page.locator('h1'), /disabled/);
+    await untilText(page.locator('.disabled-reason'), /410 Gone[\s\S]*last attempt: HTTP 410/);
+    // Held: the 410'd change and one published meanwhile wait for the resume.
+    const before = s.receiver.requests.length;
+    await publish(89);
+    await untilText(page.locator('.pending'), /^2$/);
+    assert.equal(s.receiver.requests.length, before, 'nothing is sent while disabled');
+    await screenshot(page, 'subscription-disabled');
+    s.receiver.setStatus(200);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await untilText(page.locator('h1'), /active/);
+    await untilText(delivery(6), /delivered[\s\S]*HTTP 200/);
+    const body = s.receiver.requests.at(-1)!.json as { changes: { id: number }[] };
+    assert.deepEqual(body.changes.map((c) => c.id).sort(), [88, 89]);
+    assert.equal(await page.locator('.disabled-reason').count(), 0);
   });
 
   void it('edits the subscription with its current values filled in', async () => {
