@@ -1,7 +1,8 @@
 // A subscription's lifecycle beside its deliveries: disabling it once its deliveries have all
-// failed for delivery.disableAfterMs (checked on a timer while one retries, so a long retry is
-// stopped too), taking back the batch of the delivery then in flight, and emitting the
-// operational events it has queued, in order, through a retrying activity.
+// failed for delivery.disableAfterMs (watched by a timer of its own while one retries, so a long
+// retry is stopped too, and the main loop's waits stay as they were), taking back the batch of
+// the delivery then in flight, and emitting the operational events it has queued, in order,
+// through a retrying activity.
 import { ActivityFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { deliveryWorkflowId } from '../core/ids';
@@ -25,30 +26,34 @@ const { withdrawDelivery } = proxyActivities<Activities>({
 const iso = () => new Date().toISOString();
 
 export interface Lifecycle {
-  /** Milliseconds until a delivery still failing disables the subscription (undefined: none). */
-  msUntilDisable(): number | undefined;
   /** Disables the subscription if it is due and stops its delivery; true when it did. */
   disableIfDue(): Promise<boolean>;
 }
 
-/** `changed`: the subscription's view changed (search attributes, memo) and the loop must look. */
-export function startLifecycle(sub: SubscriptionEntity, changed: () => void): Lifecycle {
+/**
+ * `changed`: the subscription's view changed (search attributes, memo); `wake`: the main loop
+ * must look (the failing delivery's time is up).
+ */
+export function startLifecycle(
+  sub: SubscriptionEntity,
+  hooks: { changed: () => void; wake: () => void },
+): Lifecycle {
   sub.lifecycle = true;
   setHandler(restoredSignal, ({ at, closedAt }) => {
     sub.health.restored(sub.config, at, closedAt);
   });
-  void emitInOrder(sub);
   const msUntilDisable = () =>
     // Only while a delivery is in flight: without one, the next delivery's end decides.
     sub.inFlight && !sub.deleted ? sub.health.msUntilDisable(sub.config, Date.now()) : undefined;
+  void emitInOrder(sub);
+  void watchFailing(msUntilDisable, () => `${sub.config.updatedAt}|${sub.health.failingSince}`, hooks.wake);
   return {
-    msUntilDisable,
     async disableIfDue() {
       if (msUntilDisable() !== 0) return false;
       // Taken back first, so the subscription is disabled with its last attempt's status.
       await takeBack(sub);
       sub.health.disable('failing', sub.config, iso());
-      changed();
+      hooks.changed();
       return true;
     },
   };
@@ -71,6 +76,29 @@ async function takeBack(sub: SubscriptionEntity): Promise<void> {
   if (!taken || sub.inFlight?.sequence !== f.sequence) return;
   const result = { deliveryId: f.deliveryId, sequence: f.sequence, ...taken };
   sub.finish({ ...result, status: 'failed' }, iso());
+}
+
+/**
+ * One timer per failing stretch (not one per turn of the main loop, which wakes for every burst
+ * of changes during an outage): it waits until disableAfterMs is reached, starting over when the
+ * settings or the failure clock change, and then wakes the main loop until it has acted.
+ */
+async function watchFailing(
+  msUntilDisable: () => number | undefined,
+  clock: () => string,
+  wake: () => void,
+): Promise<void> {
+  for (;;) {
+    await condition(() => msUntilDisable() !== undefined);
+    const ms = msUntilDisable()!;
+    const started = clock();
+    if (ms > 0) {
+      await condition(() => clock() !== started || msUntilDisable() === undefined, ms);
+      continue;
+    }
+    wake();
+    await condition(() => msUntilDisable() !== 0);
+  }
 }
 
 /** The oldest queued event first; it leaves the outbox only once routed (carried across runs). */

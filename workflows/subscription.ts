@@ -85,7 +85,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   const publish = () => publishView(sub, input.searchAttributes !== false);
   const describe = () => describeView(sub);
   // Disable on failure and operational events (runs recorded before them replay without).
-  const life = v2 && patched(LIFECYCLE_PATCH) ? startLifecycle(sub, () => publish()) : undefined;
+  const life =
+    v2 && patched(LIFECYCLE_PATCH)
+      ? startLifecycle(sub, { changed: () => publish(), wake: () => void (wake = true) })
+      : undefined;
 
   setHandler(changesSignal, ({ changes, sizes }) => {
     const wasEmpty = sub.pending.size === 0;
@@ -209,11 +212,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       continue;
     }
     wake = false;
-    const disableIn = life?.msUntilDisable();
-    if (wait === undefined && disableIn === undefined) await condition(() => wake);
-    else if (disableIn === undefined || (wait !== undefined && wait <= disableIn))
-      await condition(() => wake, wait!, { summary: 'debounce' });
-    else await condition(() => wake, disableIn, { summary: 'failing: disable check' });
+    if (wait === undefined) await condition(() => wake);
+    else await condition(() => wake, wait, { summary: 'debounce' });
   }
   await cancelOutstanding(sub);
   await condition(allHandlersFinished);
