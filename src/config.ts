@@ -48,6 +48,12 @@ export interface HeraldConfig {
   subscriptionMaxQueueMs?: number;
   /** Longest a subscription's workflow task may wait before its changes are refused (ms). */
   subscriptionMaxLagMs?: number;
+  /**
+   * How the API records accepted changes: `direct`, one signal per subscription per round; or
+   * `inbox`, one signal per inbox shard per round, handed on to the subscriptions by the inbox
+   * workflows (issue 27). Optional so hand-built configs keep the direct path.
+   */
+  ingest?: { mode: Env['HERALD_INGEST']; shards: number; intervalMs: number };
   logLevel: Env['HERALD_LOG_LEVEL'];
   /** Which values were generated and where they are kept, for the start-up banner. */
   generatedKeysFile?: string;
@@ -170,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     subscriptionMaxBytesPerSec: e.HERALD_SUBSCRIPTION_MAX_BYTES_PER_SEC,
     subscriptionMaxQueueMs: e.HERALD_SUBSCRIPTION_MAX_QUEUE_MS,
     subscriptionMaxLagMs: e.HERALD_SUBSCRIPTION_MAX_LAG_MS,
+    ingest: { mode: e.HERALD_INGEST, shards: e.HERALD_INBOX_SHARDS, intervalMs: e.HERALD_INBOX_INTERVAL_MS },
     logLevel: e.HERALD_LOG_LEVEL,
     generatedKeysFile,
   };

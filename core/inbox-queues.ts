@@ -1,0 +1,134 @@
+// What one inbox workflow holds: per subscription, the changes accepted for it and not yet handed
+// on, oldest first, each with the inbox round it came in. Pure; the inbox workflow replays it.
+import type { HandoffInput, IngestSignalInput } from './inbox';
+import type { Change } from './types';
+
+interface Queue {
+  changes: Change[];
+  sizes: number[];
+  rounds: number[];
+  /** JSON length of the queued changes. */
+  chars: number;
+}
+
+/** What one hand-off may carry: a signal's payload stays far under Temporal's 2 MB. */
+export interface HandoffCaps {
+  maxChanges: number;
+  maxChars: number;
+}
+
+export const DEFAULT_HANDOFF_CAPS: HandoffCaps = { maxChanges: 1000, maxChars: 1024 * 1024 };
+
+/** What a new run of an inbox workflow continues with. */
+export interface InboxCarried {
+  /** The last round numbered (rounds only grow within a shard, across runs). */
+  round: number;
+  queues: { id: string; changes: Change[]; sizes: number[]; rounds: number[] }[];
+}
+
+export class InboxQueues {
+  private round: number;
+  private readonly queues = new Map<string, Queue>();
+  /** JSON length of everything queued. */
+  chars = 0;
+
+  constructor(carried?: InboxCarried) {
+    this.round = carried?.round ?? 0;
+    for (const q of carried?.queues ?? [])
+      this.queues.set(q.id, { ...q, chars: q.sizes.reduce((n, s) => n + s, 0) });
+    for (const q of this.queues.values()) this.chars += q.chars;
+  }
+
+  /** Takes one ingest signal in as the next round; answers its round number. */
+  add(input: IngestSignalInput): number {
+    const round = ++this.round;
+    for (const { id, idx } of input.subs) {
+      const q = this.queue(id);
+      for (const i of idx) {
+        const size = input.sizes[i]!;
+        q.changes.push(input.changes[i]!);
+        q.sizes.push(size);
+        q.rounds.push(round);
+        q.chars += size;
+        this.chars += size;
+      }
+    }
+    return round;
+  }
+
+  /** Subscriptions with changes waiting, in the order they first got some. */
+  waiting(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  /** How many changes wait for one subscription. */
+  size(id: string): number {
+    return this.queues.get(id)?.changes.length ?? 0;
+  }
+
+  /** The oldest changes waiting for a subscription, within the caps (at least one), taken off its queue. */
+  take(id: string, shard: number, caps: HandoffCaps = DEFAULT_HANDOFF_CAPS): HandoffInput | undefined {
+    const q = this.queues.get(id);
+    if (!q || q.changes.length === 0) return undefined;
+    let n = 0;
+    let chars = 0;
+    while (n < q.changes.length && n < caps.maxChanges) {
+      const size = q.sizes[n]!;
+      if (n > 0 && chars + size > caps.maxChars) break;
+      chars += size;
+      n++;
+    }
+    const handoff: HandoffInput = {
+      shard,
+      changes: q.changes.splice(0, n),
+      sizes: q.sizes.splice(0, n),
+      rounds: q.rounds.splice(0, n),
+    };
+    q.chars -= chars;
+    this.chars -= chars;
+    if (q.changes.length === 0) this.queues.delete(id);
+    return handoff;
+  }
+
+  /** A hand-off that did not reach its subscription goes back to the head of its queue. */
+  putBack(id: string, h: HandoffInput): void {
+    const q = this.queue(id);
+    const chars = h.sizes.reduce((n, s) => n + s, 0);
+    q.changes.unshift(...h.changes);
+    q.sizes.unshift(...h.sizes);
+    q.rounds.unshift(...h.rounds);
+    q.chars += chars;
+    this.chars += chars;
+  }
+
+  /** Forgets everything waiting for a subscription (it was deleted); answers how many changes. */
+  drop(id: string): number {
+    const q = this.queues.get(id);
+    if (!q) return 0;
+    this.queues.delete(id);
+    this.chars -= q.chars;
+    return q.changes.length;
+  }
+
+  carry(): InboxCarried {
+    return {
+      round: this.round,
+      queues: [...this.queues].map(([id, q]) => ({
+        id,
+        changes: q.changes,
+        sizes: q.sizes,
+        rounds: q.rounds,
+      })),
+    };
+  }
+
+  private queue(id: string): Queue {
+    let q = this.queues.get(id);
+    if (!q) {
+      q = { changes: [], sizes: [], rounds: [], chars: 0 };
+      // A subscription that got changes again goes to the back: hand-offs take turns.
+      this.queues.set(id, q);
+    }
+    return q;
+  }
+}
