@@ -135,8 +135,10 @@ export class RoutingTable {
     this.expireLocal();
     for (const [id, write] of this.local) {
       const seen = next.get(id);
-      // Broken is a fact about the workflow that no earlier local write can contradict.
-      if (seen?.state === 'broken' && write.sub?.state !== 'broken') continue;
+      // Broken and disabled are facts about the workflow (it closed; it disabled itself) that an
+      // earlier local write cannot contradict: such a write does not change updatedAt.
+      const fact = seen?.state === 'broken' || seen?.state === 'disabled';
+      if (fact && write.sub?.state !== seen.state) continue;
       if (write.sub === null) next.delete(id);
       // The listing may be older than our write; a newer one from elsewhere wins.
       else if (!seen || seen.updatedAt <= write.sub.updatedAt) next.set(id, write.sub);

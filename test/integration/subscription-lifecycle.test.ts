@@ -4,6 +4,7 @@
 // resume. All on the real dev server, with real receivers on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { metricSample } from '../helpers/metrics';
 import { startOpsSubscription, type OpsSubscription } from '../helpers/ops-subscription';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { finalStateByKey, waitUntil } from '../helpers/subscriptions';
@@ -39,6 +40,14 @@ void describe('disabling a failing subscription', { timeout: 180_000 }, () => {
     return shown;
   };
 
+  /** herald_subscriptions_disabled, as the API's routing listing counts them. */
+  const untilDisabledGauge = (n: number) =>
+    waitUntil(
+      async () => metricSample((await s.api('GET', '/metrics')).text, 'herald_subscriptions_disabled') === n,
+      20_000,
+      `herald_subscriptions_disabled ${n}`,
+    );
+
   const partner = async (receiver: Receiver, events: string[], extra: Json = {}) => {
     const created = await s.api('POST', '/v1/subscriptions', {
       key: 'admin',
@@ -70,6 +79,7 @@ void describe('disabling a failing subscription', { timeout: 180_000 }, () => {
       assert.ok(Date.parse(shown.disabledAt as string) > 0);
       assert.equal(gone.requests.length, 1, 'a 410 is not retried');
       assert.equal(shown.pendingChanges, 1, "the 410'd batch is held");
+      await untilDisabledGauge(1);
 
       await waitUntil(
         () => ops.events().some((c) => c.event === 'subscription.disabled' && c.data.id === id),
@@ -101,6 +111,7 @@ void describe('disabling a failing subscription', { timeout: 180_000 }, () => {
       assert.equal(resumed.status, 200);
       assert.equal(resumed.body.state, 'active');
       assert.equal(resumed.body.disabledReason, undefined);
+      await untilDisabledGauge(0);
       await waitUntil(
         () => finalStateByKey(gone.requests.slice(1).map((r) => r.json)).size >= 2,
         20_000,
