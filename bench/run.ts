@@ -14,6 +14,10 @@
 //                      per request); prints them
 //   --only=latency     only the added-latency phase (3); prints it
 //   --only=coalescing  only the coalescing phase (4); prints it
+//   --tracing          Herald traced at 100 % sampling, exporting OTLP/HTTP to a sink on
+//                      127.0.0.1 that only counts (bench/otlp-sink.ts); with any --only=, so
+//                      the same phases can be compared with and without it. Without the flag
+//                      no OTEL_* variable reaches Herald: tracing off, as by default
 //   --cluster          with --only=ingest or --only=fastpath: Temporal as docker-compose.yml
 //                      deploys it (four services on PostgreSQL, built like the cluster test's)
 //                      instead of the embedded dev server
@@ -42,6 +46,7 @@ import { startBenchReceiver, type BenchReceiver } from './receiver';
 import { round } from './pool';
 import { formatTable, ingestRow, load, machine, tenantIngestRow, type BenchResults } from './report';
 import { startPgTemporal, type BenchTemporal } from './pg-temporal';
+import { startOtlpSink, type OtlpSink } from './otlp-sink';
 
 const BENCH_DIR = __dirname;
 const RESULTS_DIR = join(BENCH_DIR, 'results');
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
       ].includes(a)
     )
       continue;
-    else if (!['--quick', '--update-baseline', '--cpu-prof', '--cluster'].includes(a))
+    else if (!['--quick', '--update-baseline', '--cpu-prof', '--cluster', '--tracing'].includes(a))
       throw new Error(`unknown flag ${a}`);
   }
   const onCluster = args.has('--cluster');
@@ -84,10 +89,16 @@ async function main(): Promise<void> {
   let receiver: BenchReceiver | undefined;
   let closeConnection: (() => Promise<void>) | undefined;
   let api: HeraldApi | undefined;
+  let otlp: OtlpSink | undefined;
   const cleanup = async () => {
     await api?.close().catch(() => undefined);
     await closeConnection?.().catch(() => undefined);
     await herald?.stop().catch(() => undefined);
+    if (otlp) {
+      const { exports, bytes } = otlp.stats();
+      log(`tracing on: ${exports} OTLP exports, ${(bytes / 1024).toFixed(0)} KiB of spans sent`);
+      await otlp.close().catch(() => undefined);
+    }
     await receiver?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
@@ -112,7 +123,15 @@ async function main(): Promise<void> {
     }
     const keys = newKeys();
     const recv = (receiver = await startBenchReceiver());
+    if (args.has('--tracing')) otlp = await startOtlpSink();
+    // Off unless --tracing: OTEL_* of the shell that ran the bench would otherwise reach Herald.
+    const otelEnv = Object.fromEntries(
+      Object.keys(process.env)
+        .filter((k) => k.startsWith('OTEL_'))
+        .map((k) => [k, '']),
+    );
     const child = (herald = await startHeraldChild({
+      env: { ...otelEnv, ...otlp?.env },
       mode: 'all',
       address: server.address,
       taskQueue: 'bench',

@@ -46,6 +46,8 @@ export interface CarriedState {
   retained?: RetainedBatch[];
   /** Failing since, disabled, operational events not yet emitted (absent: none of them). */
   health?: CarriedHealth;
+  /** Trace contexts of the changes not yet in a batch (absent: none, or tracing off). */
+  traceparents?: string[];
 }
 
 export const zeroCounters = (): SubscriptionCounters => ({

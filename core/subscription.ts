@@ -43,6 +43,8 @@ export class SubscriptionEntity {
   health: SubscriptionHealth;
   /** Disable on failure and operational events: off in runs recorded before them (replay). */
   lifecycle = false;
+  /** Trace contexts of the changes received since the last batch was cut (core/trace-links.ts). */
+  traceparents: string[];
 
   constructor(config: SubscriptionConfig, carried?: CarriedState) {
     this.config = config;
@@ -56,6 +58,7 @@ export class SubscriptionEntity {
     this.queue = carried?.queue ?? { from: this.nextSequence, counts: [] };
     this.retained = carried?.retained ?? [];
     this.health = new SubscriptionHealth(carried?.health);
+    this.traceparents = carried?.traceparents ?? [];
   }
 
   /** Nothing leaves: paused by an operator or disabled by Herald. */
@@ -234,6 +237,7 @@ export class SubscriptionEntity {
       ...(this.queue.counts.length > 0 ? { queue: this.queue } : {}),
       ...(this.retained.length > 0 ? { retained: this.retained } : {}),
       ...(this.health.carry() ? { health: this.health.carry() } : {}),
+      ...(this.traceparents.length > 0 ? { traceparents: this.traceparents } : {}),
     };
   }
 }

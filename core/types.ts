@@ -123,6 +123,8 @@ export interface DeliveryInput {
   firstDelayMs?: number;
   /** Sealed out of a large backlog: waits for the subscription's release signal before sending. */
   queued?: boolean;
+  /** W3C contexts of the requests that published this batch's changes (tracing on; core/trace-links.ts). */
+  traceparents?: string[];
 }
 
 export interface DeliveryResult {

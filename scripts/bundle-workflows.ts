@@ -7,13 +7,17 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { copyFileSync, cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BUNDLED_CONVERTERS } from '../src/temporal/data-converter';
-import { WORKFLOWS_DIR } from '../src/temporal/bundle';
+import { tracedBundlePath, TRACING_INTERCEPTORS, WORKFLOWS_DIR } from '../src/temporal/bundle';
 
 const ROOT = resolve(__dirname, '..');
 
-export async function buildWorkflowBundle(outFile: string): Promise<{ codePath: string; bytes: number }> {
+export async function buildWorkflowBundle(
+  outFile: string,
+  { traced = false }: { traced?: boolean } = {},
+): Promise<{ codePath: string; bytes: number }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(WORKFLOWS_DIR, 'index.ts'),
+    ...(traced ? { workflowInterceptorModules: [TRACING_INTERCEPTORS] } : {}),
     ...BUNDLED_CONVERTERS,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });
@@ -47,8 +51,9 @@ if (require.main === module) {
   const at = process.argv.indexOf('--out');
   const out = resolve(at > 0 ? process.argv[at + 1]! : join(ROOT, 'dist', 'workflow-bundle.js'));
   const t0 = Date.now();
-  buildWorkflowBundle(out).then(
-    ({ codePath, bytes }) => {
+  // Both: the traced one (tracing interceptors inside) beside it, for a worker with OTEL_* set.
+  Promise.all([buildWorkflowBundle(out), buildWorkflowBundle(tracedBundlePath(out), { traced: true })]).then(
+    ([{ codePath, bytes }]) => {
       copyDataFiles(join(ROOT, 'dist'));
       console.log(`workflow bundle ${codePath} (${(bytes / 1024).toFixed(0)} KiB) in ${Date.now() - t0} ms`);
     },

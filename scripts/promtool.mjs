@@ -4,40 +4,24 @@
 //
 //   node scripts/promtool.mjs [--quiet] [--print]
 //
-// Sources, in order: PROMTOOL (a binary; used as it is); the project cache
+// Sources, in order (scripts/go-tool-cache.mjs): PROMTOOL (a binary; used as it is); the project cache
 // .tools/promtool-<version>/ (HERALD_TOOLS_DIR moves it); the machine cache
 // ${XDG_CACHE_HOME:-~/.cache}/herald-tools/promtool-<version>/ (HERALD_TOOLS_CACHE moves it), so a
 // fresh clone in CI copies the binary instead of building it again; `go install` (needs Go; a
 // cold build takes minutes, Go's own module and build caches in ~ make a rebuild quicker).
 // A promtool on PATH is not used: its version would decide what the rules tests accept.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureGoTool, place } from './go-tool-cache.mjs';
 
 // The one place where the version is pinned (a tag of github.com/prometheus/prometheus).
 export const PROMTOOL_VERSION = process.env.PROMTOOL_VERSION ?? '0.316.0';
 const MODULE = 'github.com/prometheus/prometheus/cmd/promtool';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const toolsDir = () => resolve(process.env.HERALD_TOOLS_DIR ?? join(root, '.tools'));
-const machineCache = () =>
-  resolve(
-    process.env.HERALD_TOOLS_CACHE ??
-      join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'herald-tools'),
-  );
-
 const runs = (path) => spawnSync(path, ['--version'], { stdio: 'ignore', timeout: 20_000 }).status === 0;
-
-/** Copies `from` to `to` through a temporary name, so a reader never sees half a binary. */
-function place(from, to) {
-  mkdirSync(dirname(to), { recursive: true });
-  const partial = `${to}.partial-${process.pid}`;
-  copyFileSync(from, partial);
-  chmodSync(partial, 0o755);
-  renameSync(partial, to);
-}
 
 function goInstall(dest, log) {
   const gobin = mkdtempSync(join(tmpdir(), 'promtool-go-'));
@@ -74,31 +58,15 @@ function goInstall(dest, log) {
 /** Returns the path of a working promtool at the pinned version, building it if needed. */
 export function ensurePromtool({ quiet = false } = {}) {
   const log = (m) => quiet || process.stderr.write(`[promtool] ${m}\n`);
-  const fromEnv = process.env.PROMTOOL;
-  if (fromEnv) {
-    if (existsSync(fromEnv)) return fromEnv;
-    throw new Error(`PROMTOOL=${fromEnv}: no such file`);
-  }
-  const name = `promtool-${PROMTOOL_VERSION}`;
-  const project = join(toolsDir(), name, 'promtool');
-  if (existsSync(project) && runs(project)) return project;
-  const machine = join(machineCache(), name, 'promtool');
-  if (!(existsSync(machine) && runs(machine))) {
-    try {
-      goInstall(machine, log);
-    } catch (err) {
-      throw new Error(
-        `Could not obtain promtool ${PROMTOOL_VERSION}: ${err instanceof Error ? err.message : String(err)}\n` +
-          `Install Go (https://go.dev/dl/) so it can be built, or point PROMTOOL at a promtool binary.`,
-        { cause: err },
-      );
-    }
-  } else {
-    log(`copying promtool ${PROMTOOL_VERSION} from the machine cache ${machine}`);
-  }
-  place(machine, project);
-  if (!runs(project)) throw new Error(`${project} does not run`);
-  return project;
+  return ensureGoTool({
+    name: 'promtool',
+    version: PROMTOOL_VERSION,
+    binary: 'promtool',
+    envVar: 'PROMTOOL',
+    runs,
+    build: (dest) => goInstall(dest, log),
+    log,
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

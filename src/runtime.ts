@@ -14,6 +14,7 @@ import { temporalBinary } from './temporal/binaries';
 import { startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server';
 import { assertTemporalSetup } from './temporal/setup';
 import { installSdkRuntime, startHeraldWorker, type RunningWorker } from './worker';
+import { startTracing, stopTracing } from './tracing';
 
 export type Mode = 'all' | 'api' | 'worker';
 
@@ -64,6 +65,12 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
     }
   };
   try {
+    // Before the client and the worker, which register its interceptors when it is on; flushed
+    // last on the way down. OTEL_SERVICE_NAME, when set, names the service instead.
+    if (await startTracing(mode === 'all' ? 'herald' : `herald-${mode}`)) {
+      log.info('tracing on: spans exported as the OTEL_* variables say');
+      stops.push({ name: 'tracing', run: () => stopTracing() });
+    }
     let devServer: DevServer | undefined;
     let address = config.temporal.address;
     if (!address && mode === 'all') {

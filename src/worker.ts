@@ -14,6 +14,8 @@ import { workflowBundle } from './temporal/bundle';
 import { attemptReporter } from './temporal/gateway';
 import { queuedTaskQueue } from '../core/ids';
 import { operationalEvents } from './operational-events';
+import { tracing } from './tracing';
+import { createHttpClient } from './webhook/http-client';
 
 export interface HeraldWorkerOptions {
   config: HeraldConfig;
@@ -28,14 +30,19 @@ export async function createHeraldWorker(
 ): Promise<{ workers: Worker[]; connection: NativeConnection; close(): Promise<void> }> {
   const { config, client } = opts;
   const connection = await NativeConnection.connect(connectionOptions(config, opts.address));
+  // Tracing on (src/tracing): the traced bundle, activity interceptors, the sink of the
+  // workflows' spans, and a webhook client that sends `traceparent`. Off: none of them.
+  const traced = tracing();
+  const tracedHttp = traced?.httpClient(createHttpClient({ allowInsecure: config.allowInsecureUrls }));
   const activities = createActivities({
+    ...(tracedHttp ? { httpClient: tracedHttp } : {}),
     headerPrefix: config.headerPrefix,
     allowInsecureUrls: config.allowInsecureUrls,
     metrics: opts.metrics,
     reportAttempt: attemptReporter(client),
     operations: operationalEvents(config, client),
   });
-  const bundle = await workflowBundle();
+  const bundle = await workflowBundle(undefined, { traced: traced !== undefined });
   const create = (taskQueue: string, maxCachedWorkflows: number) =>
     Worker.create({
       connection,
@@ -51,6 +58,7 @@ export async function createHeraldWorker(
       // (384 KB) and its retained changes (384 KB), a delivery its batch (≤ 1 MB); an evicted
       // workflow is replayed from its (bounded) history on its next task.
       maxCachedWorkflows,
+      ...traced?.workerOptions(),
     });
   const workers = [
     await create(config.taskQueue, config.maxCachedWorkflows),
@@ -59,6 +67,7 @@ export async function createHeraldWorker(
   // After the worker has stopped: the HTTP client's keep-alive sockets, then the connection.
   const close = async () => {
     await closeActivities(activities);
+    await tracedHttp?.close();
     await connection.close();
   };
   return { workers, connection, close };

@@ -21,6 +21,8 @@ import type {
 export interface ChangesSignalInput {
   changes: Change[];
   sizes?: number[];
+  /** With tracing on: the W3C contexts of the requests whose changes this signal carries. */
+  traceparents?: string[];
 }
 export const changesSignal = defineSignal<[ChangesSignalInput]>('changes');
 /** Sent by a delivery workflow to its subscription when it has ended. */

@@ -20,7 +20,10 @@ const iso = () => new Date().toISOString();
 
 function inputOf(sub: SubscriptionEntity, sequence: number, changes: Change[]): DeliveryInput {
   const { id, url, token, secrets, retry } = sub.config;
+  // The requests' trace contexts go with the batch cut now (none with tracing off).
+  const traceparents = sub.traceparents.splice(0);
   return {
+    ...(traceparents.length > 0 ? { traceparents } : {}),
     subscriptionId: id,
     deliveryId: deliveryIdOf(id, sequence),
     sequence,

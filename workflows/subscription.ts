@@ -28,6 +28,7 @@ import {
 import { deliveryIdOf } from '../core/ids';
 import { DOMAIN_ERRORS } from '../core/errors';
 import { SubscriptionEntity } from '../core/subscription';
+import { addTraceparents } from '../core/trace-links';
 import type { CarriedState } from '../core/subscription-carried';
 import {
   cancelOutstanding,
@@ -90,9 +91,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       ? startLifecycle(sub, { changed: () => publish(), wake: () => void (wake = true) })
       : undefined;
 
-  setHandler(changesSignal, ({ changes, sizes }) => {
+  setHandler(changesSignal, ({ changes, sizes, traceparents }) => {
     const wasEmpty = sub.pending.size === 0;
     sub.receive(changes, now(), sizes);
+    if (traceparents) sub.traceparents = addTraceparents(sub.traceparents, traceparents);
     if (boundReceived)
       receivedChars += sizes ? sizes.reduce((n, x) => n + x, 0) : JSON.stringify(changes).length;
     // Not woken for every signal: the debounce timer already running covers the common case.

@@ -21,6 +21,7 @@ import { DEFAULT_MAX_LAG_MS, LagGuard } from '../service/lag-guard';
 import { RoutingTable } from '../service/routing-table';
 import { SubscriptionService } from '../service/subscriptions';
 import pkg from '../../package.json';
+import { tracing } from '../tracing';
 import { createAuth } from './auth';
 import { consoleRoutes } from './console';
 import { optionalBodies } from './openapi-transform';
@@ -66,6 +67,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app, config.http.bodyLimit);
   installJsonParser(app);
+  // Tracing on (OTEL_* set, src/tracing): /v1 requests are SERVER spans, and each changes
+  // signal carries the trace contexts of the requests it holds. Off: neither hook nor capture.
+  const traced = tracing();
+  traced?.installHttpServer(app);
 
   const metrics = deps.metrics ?? createMetrics();
   const calls = new TemporalCalls(client, callTimeoutMs);
@@ -86,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     minIntervalMs: deps.groupCommitIntervalMs ?? config.groupCommitIntervalMs,
     maxBytesPerSecond: config.subscriptionMaxBytesPerSec,
     maxQueueMs: config.subscriptionMaxQueueMs,
+    ...(traced ? { traceOf: () => traced.traceparent() } : {}),
     onSignal: ({ submissions, ok, error }) => {
       metrics.signalsSent.inc({ outcome: signalOutcome(ok, error) });
       if (ok) metrics.groupCommitBatchSize.observe(submissions);

@@ -3,7 +3,11 @@ import type { Change } from '../../core/types';
 import type { Caps } from './signal-parts';
 
 /** Sends one changes signal; resolves once Temporal has recorded it. */
-export type SendChanges = (subscriptionId: string, changes: Change[]) => Promise<void>;
+export type SendChanges = (
+  subscriptionId: string,
+  changes: Change[],
+  traceparents?: string[],
+) => Promise<void>;
 
 export interface GroupCommitOptions {
   /** Changes per signal; the workflow merges them anyway, this bounds one payload. */
@@ -20,6 +24,11 @@ export interface GroupCommitOptions {
   maxBytesPerSecond?: number;
   /** Longest wait in a lane before further changes for it are refused (ms). */
   maxQueueMs?: number;
+  /**
+   * With tracing on: the caller's trace context (`traceparent`), taken at submit; each signal
+   * then carries those of the submissions it holds (at most MAX_TRACE_LINKS). Absent: none taken.
+   */
+  traceOf?: () => string | undefined;
   /** Called after each signal with how many submissions and changes it carried. */
   onSignal?: (info: {
     subscriptionId: string;

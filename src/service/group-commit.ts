@@ -18,6 +18,7 @@
 // (refusal) instead of the history outgrowing what a worker can replay in time.
 import { isNotFound } from '../temporal/gateway-errors';
 import type { Change } from '../../core/types';
+import { addTraceparents } from '../../core/trace-links';
 import {
   groupCommitSettings,
   type GroupCommitOptions,
@@ -82,6 +83,7 @@ export class GroupCommitter {
     if (changes.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { remaining: 0, settled: false, resolve, reject };
+      if (this.opts.traceOf) waiter.trace = this.opts.traceOf();
       const parts = splitIntoParts(changes, waiter, this.s, sizeOf);
       waiter.remaining = parts.length;
       const lane = this.lane(subscriptionId);
@@ -163,7 +165,8 @@ export class GroupCommitter {
     lane.notBefore = now + bytes / this.s.bytesPerMs;
     const changes = batch.flatMap((p) => p.changes);
     const submissions = new Set(batch.map((p) => p.waiter)).size;
-    const sent: Promise<void> = this.send(id, changes).then(
+    const traces = this.opts.traceOf ? tracesOf(batch) : undefined;
+    const sent: Promise<void> = this.send(id, changes, traces).then(
       () => {
         lane.inFlight = false;
         this.opts.onSignal?.({ subscriptionId: id, submissions, changes: changes.length, ok: true });
@@ -182,6 +185,14 @@ export class GroupCommitter {
     void sent.finally(() => this.inFlight.delete(sent));
     return sent;
   }
+}
+
+/** The distinct trace contexts of a signal's submissions, within MAX_TRACE_LINKS. */
+function tracesOf(batch: Part[]): string[] {
+  return addTraceparents(
+    [],
+    batch.map((p) => p.waiter.trace),
+  );
 }
 
 /** Errors that a retry of the same signal cannot fix (the workflow is closed or unknown). */

@@ -24,6 +24,8 @@ export function arrayBytes(changes: Change[]): number {
 export interface Waiter {
   remaining: number;
   settled: boolean;
+  /** The submitter's trace context (tracing on only). */
+  trace?: string;
   resolve: () => void;
   reject: (err: unknown) => void;
 }

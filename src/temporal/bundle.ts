@@ -7,6 +7,8 @@ import { basename, join, resolve } from 'node:path';
 import { BUNDLED_CONVERTERS, FAILURE_CONVERTER_PATH, PAYLOAD_CONVERTER_PATH } from './data-converter';
 
 export const WORKFLOWS_DIR = resolve(__dirname, '..', '..', 'workflows');
+/** OpenTelemetry's workflow interceptors and Herald's: in the bundle of a traced worker only. */
+export const TRACING_INTERCEPTORS = join(WORKFLOWS_DIR, 'tracing-interceptors.ts');
 /** The pure domain the workflows import: part of the bundle, so part of its hash. */
 const CORE_DIR = resolve(__dirname, '..', '..', 'core');
 const LOCKFILE = resolve(__dirname, '..', '..', 'package-lock.json');
@@ -23,16 +25,30 @@ function sourceHash(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** Returns `{ codePath }` of a bundle built from the current workflow sources. */
+/** A prebuilt bundle's traced sibling: `workflow-bundle.js` → `workflow-bundle-traced.js`. */
+export const tracedBundlePath = (codePath: string): string => codePath.replace(/(\.js)?$/, '-traced.js');
+
+/**
+ * Returns `{ codePath }` of a bundle built from the current workflow sources; `traced`: with the
+ * tracing interceptors (a separate bundle and cache entry, so an untraced worker carries none).
+ */
 export async function workflowBundle(
   cacheDir = resolve(__dirname, '..', '..', '.cache'),
+  { traced = false }: { traced?: boolean } = {},
 ): Promise<{ codePath: string }> {
   const prebuilt = process.env.HERALD_WORKFLOW_BUNDLE;
-  if (prebuilt) return { codePath: resolve(prebuilt) };
-  const codePath = join(cacheDir, `workflow-bundle-${sourceHash()}.js`);
+  if (prebuilt) {
+    if (!traced) return { codePath: resolve(prebuilt) };
+    const sibling = resolve(tracedBundlePath(prebuilt));
+    if (!existsSync(sibling))
+      throw new Error(`tracing is on but ${sibling} is missing: npm run build writes it beside ${prebuilt}`);
+    return { codePath: sibling };
+  }
+  const codePath = join(cacheDir, `workflow-bundle-${traced ? 'traced-' : ''}${sourceHash()}.js`);
   if (!existsSync(codePath)) {
     const { code } = await bundleWorkflowCode({
       workflowsPath: join(WORKFLOWS_DIR, 'index.ts'),
+      ...(traced ? { workflowInterceptorModules: [TRACING_INTERCEPTORS] } : {}),
       ...BUNDLED_CONVERTERS,
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
     });

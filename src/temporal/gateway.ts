@@ -9,6 +9,7 @@ import type { AttemptRecord } from '../../core/types';
 import { isNotFound, toGatewayError } from './gateway-errors';
 import { setupProblem } from './setup';
 import { jsonText, type JsonText } from './payload-converter';
+import { tracing } from '../tracing';
 
 /** What a changes signal ended with, for the `herald_signals_sent_total` outcome label. */
 export type SignalOutcome = 'ok' | 'not_found' | 'error';
@@ -21,18 +22,34 @@ export type SignalOutcome = 'ok' | 'not_found' | 'error';
 export function changesSender(
   client: Client,
   timeoutMs: number,
-): (subscriptionId: string, changes: Change[]) => Promise<void> {
-  return (id, changes) =>
+): (subscriptionId: string, changes: Change[], traceparents?: string[]) => Promise<void> {
+  const send = (id: string, changes: Change[], traceparents?: string[]) =>
     client
       .withDeadline(Date.now() + timeoutMs, () =>
         client.workflow
           .getHandle(subscriptionWorkflowId(id))
           // The same JSON as { changes, sizes }, from each change's text kept when it was measured.
-          .signal(changesSignal, changesText(changes) as unknown as ChangesSignalInput),
+          .signal(changesSignal, changesText(changes, traceparents) as unknown as ChangesSignalInput),
       )
       .catch((err: unknown) => {
         throw toGatewayError(err);
       });
+  return (id, changes, traceparents) => {
+    const traced = traceparents?.length ? tracing() : undefined;
+    if (!traced) return send(id, changes);
+    // One span per signal: a child of the round's first request, linked to each of them; the
+    // contexts also travel in the signal, so the batch's delivery can join and link them.
+    return traced.linked(
+      'herald.signal changes',
+      traceparents!,
+      {
+        'herald.subscription_id': id,
+        'herald.changes': changes.length,
+        'herald.requests': traceparents!.length,
+      },
+      () => send(id, changes, traceparents),
+    );
+  };
 }
 
 /** The delivery activity's report of a failed attempt to its delivery workflow (a signal). */
@@ -87,8 +104,8 @@ export function measure(change: Change): Measured {
   return m;
 }
 
-/** `{"changes":[…],"sizes":[…]}` without serializing any change again. */
-export function changesText(changes: Change[]): JsonText {
+/** `{"changes":[…],"sizes":[…]}` (and `"traceparents"`) without serializing any change again. */
+export function changesText(changes: Change[], traceparents?: string[]): JsonText {
   const texts: string[] = [];
   const sizes: number[] = [];
   for (const c of changes) {
@@ -96,5 +113,6 @@ export function changesText(changes: Change[]): JsonText {
     texts.push(m.json);
     sizes.push(m.chars);
   }
-  return jsonText(`{"changes":[${texts.join(',')}],"sizes":[${sizes.join(',')}]}`);
+  const traces = traceparents?.length ? `,"traceparents":${JSON.stringify(traceparents)}` : '';
+  return jsonText(`{"changes":[${texts.join(',')}],"sizes":[${sizes.join(',')}]${traces}}`);
 }

@@ -16,6 +16,8 @@ export interface CallOptions {
   key?: 'admin' | 'publish' | (string & {});
   body?: unknown;
   timeoutMs?: number;
+  /** Extra request headers (a publisher's `traceparent`, …). */
+  headers?: Record<string, string>;
 }
 
 const bearer = (key: string) =>
@@ -27,7 +29,7 @@ export async function call(
   path: string,
   opts: CallOptions = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.key) headers.authorization = `Bearer ${bearer(opts.key)}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(baseUrl + path, {

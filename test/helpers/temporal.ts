@@ -2,6 +2,7 @@
 // with Herald's search attributes registered, plus a Herald worker on demand.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
+import { tracing } from '../../src/tracing';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages';
 import type { HeraldConfig } from '../../src/config';
 import { temporalBinary } from '../../src/temporal/binaries';
@@ -36,7 +37,11 @@ export async function startTemporal(
       dbFilename: opts.dbFilename,
       extraArgs: [...LATENCY_ARGS, ...(opts.extraArgs ?? [])],
     },
-    client: { dataConverter: heraldDataConverter(config.encryptionKeys) },
+    client: {
+      dataConverter: heraldDataConverter(config.encryptionKeys),
+      // A test that started tracing (test/integration/tracing.test.ts) gets a traced client.
+      ...(tracing() ? { interceptors: tracing()!.clientInterceptors() } : {}),
+    },
   });
   const workers: { shutdown(): Promise<void> }[] = [];
   const harness: TemporalHarness = {

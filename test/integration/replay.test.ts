@@ -6,6 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { workflowBundle } from '../../src/temporal/bundle';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { installSdkLogger } from '../../src/worker';
@@ -22,10 +25,7 @@ describe('replay of recorded histories', () => {
       'a subscription history is recorded',
     );
     assert.ok(files.includes('delivery-failed.json'), 'a failed delivery is recorded');
-    const histories = files.map((f) => ({
-      workflowId: f,
-      history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(DIR, f), 'utf8'))),
-    }));
+    const histories = files.map(load);
     const continued = histories.filter((h) =>
       h.history.events?.some((e) => e.workflowExecutionContinuedAsNewEventAttributes),
     );
@@ -56,18 +56,51 @@ describe('replay of recorded histories', () => {
       ),
       'a sealed batch started on the queued task queue is recorded',
     );
-    const results = Worker.runReplayHistories(
-      {
-        workflowBundle: await workflowBundle(),
-        dataConverter: heraldDataConverter(testConfig().encryptionKeys),
-      },
-      histories,
-    );
-    let replayed = 0;
-    for await (const r of results) {
-      assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
-      replayed++;
-    }
-    assert.equal(replayed, files.length);
+    await replayAll(histories, {});
   });
+
+  // A traced worker runs the same workflow code under OpenTelemetry's workflow interceptors and
+  // Herald's (workflows/tracing-interceptors.ts): they must add no command and no yield that
+  // changes what a history replays to.
+  it(
+    'replays every recorded history with the tracing interceptors bundled',
+    { timeout: 180_000 },
+    async () => {
+      installSdkLogger('ERROR');
+      const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+      await replayAll(files.map(load), { traced: true });
+    },
+  );
 });
+
+const load = (f: string) => ({
+  workflowId: f,
+  history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(DIR, f), 'utf8'))),
+});
+
+/** Replays each history with today's bundle (traced: with the tracing interceptors and a span sink). */
+async function replayAll(histories: ReturnType<typeof load>[], { traced = false }): Promise<void> {
+  const results = Worker.runReplayHistories(
+    {
+      workflowBundle: await workflowBundle(undefined, { traced }),
+      dataConverter: heraldDataConverter(testConfig().encryptionKeys),
+      ...(traced
+        ? {
+            sinks: {
+              exporter: makeWorkflowExporter(
+                new SimpleSpanProcessor(new InMemorySpanExporter()),
+                Resource.default(),
+              ),
+            },
+          }
+        : {}),
+    },
+    histories,
+  );
+  let replayed = 0;
+  for await (const r of results) {
+    assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+    replayed++;
+  }
+  assert.equal(replayed, histories.length);
+}

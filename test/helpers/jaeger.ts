@@ -1,0 +1,146 @@
+// A real Jaeger (v2, all in one process: OTLP receiver, in-memory storage, query API), built
+// from its Go module by scripts/jaeger.mjs and cached like the Temporal binaries, listening on
+// free ports of 127.0.0.1 only. Tests read traces back through Jaeger's own query API.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './ports';
+
+const SCRIPT = resolve(__dirname, '..', '..', 'scripts', 'jaeger.mjs');
+
+/** The pinned Jaeger binary, built on first use (minutes cold; fails clearly without Go). */
+export function jaegerBinary(): string {
+  const r = spawnSync(process.execPath, [SCRIPT, '--print'], { encoding: 'utf8', timeout: 1_800_000 });
+  if (r.status !== 0) throw new Error(`scripts/jaeger.mjs failed:\n${r.stderr || r.error?.message}`);
+  return r.stdout.trim();
+}
+
+export interface JaegerSpan {
+  traceID: string;
+  spanID: string;
+  operationName: string;
+  references: { refType: 'CHILD_OF' | 'FOLLOWS_FROM'; traceID: string; spanID: string }[];
+  processID: string;
+  tags: { key: string; value: unknown }[];
+  startTime: number;
+  duration: number;
+}
+export interface JaegerTrace {
+  traceID: string;
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string }>;
+}
+
+export interface Jaeger {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT for OTLP over HTTP. */
+  otlpHttp: string;
+  /** host:port of the OTLP gRPC receiver. */
+  otlpGrpc: string;
+  queryUrl: string;
+  trace(traceId: string): Promise<JaegerTrace | undefined>;
+  traces(service: string, limit?: number): Promise<JaegerTrace[]>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const config = (p: Record<string, number>) => `
+service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+    logs:
+      level: warn
+extensions:
+  jaeger_query:
+    storage:
+      traces: memstore
+    http:
+      endpoint: 127.0.0.1:${p.queryHttp}
+    grpc:
+      endpoint: 127.0.0.1:${p.queryGrpc}
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 10000
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:${p.otlpGrpc}
+      http:
+        endpoint: 127.0.0.1:${p.otlpHttp}
+processors:
+  batch:
+    timeout: 100ms
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+`;
+
+export async function startJaeger(binary = jaegerBinary()): Promise<Jaeger> {
+  const ports = {
+    queryHttp: await freePort(),
+    queryGrpc: await freePort(),
+    otlpGrpc: await freePort(),
+    otlpHttp: await freePort(),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'herald-jaeger-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, config(ports));
+  const child: ChildProcess = spawn(binary, ['--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (b: Buffer) => (out = (out + b.toString()).slice(-20_000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const queryUrl = `http://127.0.0.1:${ports.queryHttp}`;
+  const get = async <T>(path: string): Promise<T | undefined> => {
+    const res = await fetch(queryUrl + path, { signal: AbortSignal.timeout(5_000) });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`Jaeger ${path}: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { data: T }).data;
+  };
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`Jaeger exited with ${child.exitCode}:\n${out}`);
+    }
+    try {
+      await get('/api/services');
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`Jaeger did not answer within 60 s (${String(err)}):\n${out}`, { cause: err });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return {
+    otlpHttp: `http://127.0.0.1:${ports.otlpHttp}`,
+    otlpGrpc: `127.0.0.1:${ports.otlpGrpc}`,
+    queryUrl,
+    trace: async (traceId) => (await get<JaegerTrace[]>(`/api/traces/${traceId}`))?.[0],
+    traces: async (service, limit = 100) =>
+      (await get<JaegerTrace[]>(`/api/traces?service=${encodeURIComponent(service)}&limit=${limit}`)) ?? [],
+    output: () => out,
+    stop,
+  };
+}
