@@ -42,6 +42,8 @@ export interface CarriedState {
   counters: SubscriptionCounters;
   deliveries: DeliverySummary[];
   lastChangeAt?: number;
+  /** When the last batch left (kept only for a paced subscription). */
+  lastPostAt?: number;
   queue?: SealedQueue;
   retained?: RetainedBatch[];
   /** Failing since, disabled, operational events not yet emitted (absent: none of them). */

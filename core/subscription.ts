@@ -38,6 +38,8 @@ export class SubscriptionEntity {
   counters: SubscriptionCounters;
   deliveries: DeliverySummary[];
   lastChangeAt: number | undefined;
+  /** When the last batch left: with delivery.maxPerMinute, the next waits its turn after it. */
+  lastPostAt: number | undefined;
   queue: SealedQueue;
   retained: RetainedBatch[];
   health: SubscriptionHealth;
@@ -55,6 +57,7 @@ export class SubscriptionEntity {
     this.counters = { ...zeroCounters(), ...carried?.counters };
     this.deliveries = carried?.deliveries ?? [];
     this.lastChangeAt = carried?.lastChangeAt;
+    this.lastPostAt = carried?.lastPostAt;
     this.queue = carried?.queue ?? { from: this.nextSequence, counts: [] };
     this.retained = carried?.retained ?? [];
     this.health = new SubscriptionHealth(carried?.health);
@@ -89,6 +92,8 @@ export class SubscriptionEntity {
   /** The next sealed batch may go: nothing in flight, not paused, not deleted. */
   nextQueued(startedAt: string, idOf: (sequence: number) => string): InFlightDelivery | null {
     if (this.deleted || this.holding || this.inFlight || this.queue.counts.length === 0) return null;
+    if (this.msUntilPace(Date.parse(startedAt)) > 0) return null;
+    this.lastPostAt = Date.parse(startedAt);
     const sequence = this.queue.from++;
     const changeCount = this.queue.counts.shift()!;
     const deliveryId = idOf(sequence);
@@ -137,13 +142,24 @@ export class SubscriptionEntity {
    */
   msUntilFlush(now: number): number | undefined {
     if (this.deleted || this.holding || this.inFlight || this.pending.size === 0) return undefined;
-    // Sealed batches hold older changes: they leave first.
-    if (this.queue.counts.length > 0) return undefined;
+    const pace = this.msUntilPace(now);
+    // Sealed batches hold older changes: they leave first (nextQueued, once paced).
+    if (this.queue.counts.length > 0) return pace > 0 ? pace : undefined;
     const { debounceMs, maxWaitMs, maxBatchSize } = this.config.batching;
-    if (this.pending.size >= maxBatchSize) return 0;
+    if (this.pending.size >= maxBatchSize) return pace;
     const quietAt = (this.lastChangeAt ?? now) + debounceMs;
     const maxAt = (this.pending.oldestFirstAt() ?? now) + maxWaitMs;
-    return Math.max(0, Math.min(quietAt, maxAt) - now);
+    return Math.max(pace, Math.min(quietAt, maxAt) - now, 0);
+  }
+
+  /**
+   * delivery.maxPerMinute: batches leave at least 60 s / maxPerMinute apart; meanwhile changes
+   * keep merging into the next one. 0 = not paced (or its turn has come).
+   */
+  msUntilPace(now: number): number {
+    const perMinute = this.config.delivery?.maxPerMinute;
+    if (!perMinute || this.lastPostAt === undefined) return 0;
+    return Math.max(0, this.lastPostAt + Math.ceil(60_000 / perMinute) - now);
   }
 
   /** Takes the next batch and marks it in flight. */
@@ -154,6 +170,7 @@ export class SubscriptionEntity {
   ): { sequence: number; changes: Change[] } {
     const sequence = this.nextSequence++;
     const changes = this.pending.take(this.config.batching.maxBatchSize, MAX_BATCH_BYTES);
+    this.lastPostAt = Date.parse(startedAt);
     this.inFlight = { deliveryId, sequence, changeCount: changes.length, startedAt };
     if (runner) this.inFlight.runner = runner;
     this.counters.deliveriesStarted += 1;
@@ -222,7 +239,16 @@ export class SubscriptionEntity {
       queuedChanges: this.queuedChanges,
       inFlight: this.inFlight,
       counters: { ...this.counters },
+      ...this.pacedView(),
     };
+  }
+
+  /** While paced with something waiting: when the next batch may leave. */
+  private pacedView(): { nextPostAt?: string } {
+    if (this.pending.size === 0 && this.queue.counts.length === 0) return {};
+    const now = Date.now();
+    const wait = this.msUntilPace(now);
+    return wait > 0 ? { nextPostAt: new Date(now + wait).toISOString() } : {};
   }
 
   carry(): CarriedState {
@@ -234,6 +260,10 @@ export class SubscriptionEntity {
       counters: { ...this.counters, continuedAsNew: this.counters.continuedAsNew + 1 },
       deliveries: this.deliveries,
       lastChangeAt: this.lastChangeAt,
+      // Only where it matters, so unpaced runs carry exactly what they did before pacing.
+      ...(this.config.delivery?.maxPerMinute && this.lastPostAt !== undefined
+        ? { lastPostAt: this.lastPostAt }
+        : {}),
       ...(this.queue.counts.length > 0 ? { queue: this.queue } : {}),
       ...(this.retained.length > 0 ? { retained: this.retained } : {}),
       ...(this.health.carry() ? { health: this.health.carry() } : {}),

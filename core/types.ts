@@ -176,6 +176,8 @@ export interface SubscriptionStatus {
   queuedChanges?: number;
   inFlight: InFlightDelivery | null;
   counters: SubscriptionCounters;
+  /** delivery.maxPerMinute: when the next batch may leave, while one waits for its turn. */
+  nextPostAt?: string;
 }
 
 export interface DeliverySummary {

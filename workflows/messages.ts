@@ -59,6 +59,12 @@ export const redeliverUpdate = defineUpdate<
 >('redeliver');
 
 /**
+ * Failed deliveries' changes, merged by key in delivery order, put back older than anything
+ * pending (so a newer pending change of a key wins). Sent newest chunk first when split.
+ */
+export const recoverUpdate = defineUpdate<{ pendingChanges: number }, [{ changes: Change[] }]>('recover');
+
+/**
  * Custom search attributes, each defined once: the subscription workflow upserts them, setup
  * and the embedded server register them (src/temporal/search-attributes.ts), tests read them.
  */

@@ -20,6 +20,7 @@ import {
   deliveryFinishedSignal,
   pauseUpdate,
   pendingQuery,
+  recoverUpdate,
   redeliverUpdate,
   resumeUpdate,
   rotateSecretUpdate,
@@ -158,6 +159,15 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       changed(undefined);
     },
     { validator: notDeleted },
+  );
+  setHandler(
+    recoverUpdate,
+    ({ changes }) => {
+      sub.pending.addOlder(changes, now());
+      sub.lastChangeAt = now();
+      return changed({ pendingChanges: sub.pending.size });
+    },
+    guarded,
   );
   setHandler(
     redeliverUpdate,

@@ -123,6 +123,10 @@ export const subscriptionDetail = answers<AnsweredDetail>()(
     pendingChanges: z.number().describe('Distinct keys waiting for the next batch'),
     queuedBatches: z.number().describe('Batches sealed out of a large backlog, waiting in order'),
     queuedChanges: z.number().describe('Changes in the queued batches'),
+    nextPostAt: z
+      .string()
+      .optional()
+      .describe('delivery.maxPerMinute: when the next batch may leave, while one waits for its turn'),
     inFlight: z
       .object({
         deliveryId: z.string(),

@@ -8,6 +8,7 @@ import type { SubscriptionGateway } from '../temporal/subscription-gateway';
 import { isDeliveryOf } from '../../core/ids';
 import type { Change, DeliveryState, DeliverySummary, SubscriptionStatus } from '../../core/types';
 import { conflict, notFound } from './errors';
+import { failedInRange, recoverChunks, type RecoverRange, type RecoverResult } from './recovery';
 import type { Scope, SubscriptionService } from './subscriptions';
 
 /** A delivery's summary (its id as `id`) with its changes and, while it waits, its next attempt. */
@@ -128,6 +129,39 @@ export class DeliveryService {
     );
     const out = await gateway.redeliver(subscriptionId, deliveryId, changes);
     return { deliveryId, pendingChanges: out.pendingChanges };
+  }
+
+  /**
+   * Puts every failed delivery of the range (among those the subscription keeps) back into the
+   * pending batch in one call. A disabled subscription stays disabled: it holds them until resumed.
+   */
+  async recover(subscriptionId: string, range: RecoverRange, scope?: Scope): Promise<RecoverResult> {
+    await this.deps.subscriptions.assertRunning(subscriptionId, scope);
+    const { gateway, catalog } = this.deps;
+    const [summaries, status] = await Promise.all([
+      gateway.deliveries(subscriptionId),
+      gateway.status(subscriptionId),
+    ]);
+    const failed = failedInRange(summaries, range, new Date().toISOString());
+    const sub = status.subscription;
+    const changes: Change[] = [];
+    let deliveries = 0;
+    let unavailable = 0;
+    for (const s of failed) {
+      const result = await this.changesOf(subscriptionId, s.sequence).catch(() => undefined);
+      if (!result) {
+        unavailable++;
+        continue;
+      }
+      deliveries++;
+      // Filtered again, as for redeliver: includePii/includeDetails may have been narrowed since.
+      for (const c of result.changes)
+        changes.push(filterChange(c, c.event ? catalog.get(c.event) : undefined, sub));
+    }
+    let pendingChanges = status.pendingChanges;
+    for (const chunk of recoverChunks(changes))
+      ({ pendingChanges } = await gateway.recover(subscriptionId, chunk));
+    return { deliveries, changes: changes.length, unavailable, pendingChanges };
   }
 }
 

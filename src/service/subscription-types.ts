@@ -79,7 +79,8 @@ export type CreatedSubscription = PublicSubscription & { token: string; signingS
 
 /** A subscription as GET answers it: its public view, its backlog and its delivery in flight. */
 export type SubscriptionDetail = PublicSubscription &
-  Pick<Required<SubscriptionStatus>, 'pendingChanges' | 'queuedBatches' | 'queuedChanges' | 'counters'> & {
+  Pick<Required<SubscriptionStatus>, 'pendingChanges' | 'queuedBatches' | 'queuedChanges' | 'counters'> &
+  Pick<SubscriptionStatus, 'nextPostAt'> & {
     inFlight:
       | (InFlightDelivery &
           Pick<DeliveryState, 'nextAttemptAt' | 'attemptsLeft'> & {

@@ -163,6 +163,7 @@ export class SubscriptionService {
       queuedChanges: status.queuedChanges ?? 0,
       inFlight,
       counters: status.counters,
+      ...(status.nextPostAt ? { nextPostAt: status.nextPostAt } : {}),
       lastDeliveredAt: lastDeliveredAt(summaries),
       statusAsOf,
     };

@@ -19,6 +19,7 @@ import {
   deliveriesQuery,
   deliveryChangesQuery,
   pauseUpdate,
+  recoverUpdate,
   redeliverUpdate,
   restoredSignal,
   resumeUpdate,
@@ -205,6 +206,12 @@ export class SubscriptionGateway {
       (updateId) =>
         this.handle(id).executeUpdate(redeliverUpdate, { args: [{ deliveryId, changes }], updateId }),
       'delivery',
+    );
+  }
+
+  recover(id: string, changes: Change[]): Promise<{ pendingChanges: number }> {
+    return this.calls.update((updateId) =>
+      this.handle(id).executeUpdate(recoverUpdate, { args: [{ changes }], updateId }),
     );
   }
 

@@ -1,5 +1,6 @@
-// Spans over work done for several requests at once (a group-commit round's signal, a merged
-// batch's POST): the first request's context is the parent, every request's is a link.
+// Spans over work done for several requests at once (a group-commit round's signal): the first
+// request's context is the parent, every other request's a link (a link that repeats the parent
+// would hide it: Jaeger keeps one reference per span, and the link wins).
 import {
   context,
   ROOT_CONTEXT,
@@ -37,13 +38,12 @@ export async function withLinkedSpan<T>(
   fn: () => Promise<T>,
   kind: Kind = SpanKind.PRODUCER,
 ): Promise<T> {
-  const span = tracer.startSpan(
-    name,
-    { kind, links: linksOf(traceparents), attributes },
-    parentOf(traceparents),
-  );
+  const parent = parentOf(traceparents);
+  const parentId = trace.getSpanContext(parent)?.spanId;
+  const links = linksOf(traceparents).filter((l) => l.context.spanId !== parentId);
+  const span = tracer.startSpan(name, { kind, links, attributes }, parent);
   try {
-    return await context.with(trace.setSpan(parentOf(traceparents), span), fn);
+    return await context.with(trace.setSpan(parent, span), fn);
   } catch (err) {
     span.recordException(err instanceof Error ? err : String(err));
     span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });

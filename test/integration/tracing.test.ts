@@ -72,7 +72,7 @@ void describe('tracing into a real Jaeger', () => {
       headers: { traceparent },
       body: { changes: [{ action: 'update', object: 'training', id, data: { n: id } }] },
     });
-  const subscribe = async (events: string[], debounceMs: number) => {
+  const subscribe = async (events: string[], debounceMs: number, retry?: object) => {
     const created = await stack.api('POST', '/v1/subscriptions', {
       key: TEST_ADMIN_KEY,
       body: {
@@ -80,6 +80,7 @@ void describe('tracing into a real Jaeger', () => {
         url: stack.receiver.url,
         events,
         batching: { debounceMs, maxWaitMs: 10_000 },
+        ...(retry ? { retry } : {}),
       },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -165,5 +166,34 @@ void describe('tracing into a real Jaeger', () => {
       links.some((l) => l.traceID === b && l.spanID === requestB.spanID),
       `the POST links to the second request: ${JSON.stringify(post.references)}`,
     );
+  });
+
+  void it('a retried delivery stays in the trace: the delivery child, its activity, each POST', async () => {
+    const id = await subscribe(['trainingpart.deleted'], 50, { initialIntervalMs: 1_000 });
+    const before = stack.receiver.requests.length;
+    stack.receiver.setStatus((_req, n) => (n === before + 1 ? 500 : 200));
+    const traceId = hex(16);
+    assert.equal(
+      (await publish(`/v1/subscriptions/${id}/changes`, `00-${traceId}-${hex(8)}-01`, 20)).status,
+      202,
+    );
+    await stack.receiver.waitForRequests(before + 2, 30_000);
+    stack.receiver.setStatus(200);
+    for (const r of stack.receiver.requests.slice(before))
+      assert.match(
+        String(r.headers.traceparent),
+        new RegExp(`^00-${traceId}-`),
+        'every attempt joins the trace',
+      );
+    const trace = await traceWith(traceId, [
+      'RunActivity:deliverFirst',
+      'StartChildWorkflow:deliveryWorkflow',
+      'RunWorkflow:deliveryWorkflow',
+      'StartActivity:deliver',
+      'RunActivity:deliver',
+    ]);
+    console.log(`span tree of trace ${traceId}:\n${spanTree(trace)}`);
+    const posts = trace.spans.filter((s) => s.operationName === 'POST');
+    assert.equal(posts.length, 2, 'both attempts are POST spans');
   });
 });

@@ -14,6 +14,16 @@ import {
 
 const tags = ['subscriptions'];
 
+const recoverBody = z
+  .strictObject({
+    since: z.iso.datetime({ offset: true }).describe('Failed deliveries that started at or after this'),
+    until: z.iso.datetime({ offset: true }).optional().describe('… and before this (default: now)'),
+  })
+  .refine((b) => b.until === undefined || Date.parse(b.until) > Date.parse(b.since), {
+    message: 'until must be after since',
+    path: ['until'],
+  });
+
 type App = Parameters<FastifyPluginAsyncZod>[0];
 
 /** One POST /v1/subscriptions/:id/<path>: no body, the service's answer as the 200. */
@@ -120,5 +130,34 @@ export const subscriptionActionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }
       reply
         .code(202)
         .send(await deliveries.redeliver(request.params.id, request.params.deliveryId, scopeOf(request))),
+  });
+
+  app.post('/v1/subscriptions/:id/recover', {
+    onRequest: auth.manage,
+    schema: {
+      tags,
+      security: MANAGE,
+      summary: 'Recover every failed delivery of a time range',
+      description:
+        'Puts the changes of every failed delivery that started in [since, until) back into the pending batch, ' +
+        'merged by key in delivery order; a change pending now wins over an older failed one. Among the ' +
+        '100 most recent deliveries the subscription keeps. A disabled subscription stays disabled and sends ' +
+        'them once resumed.',
+      params: idParams,
+      body: recoverBody,
+      response: {
+        202: z.object({
+          deliveries: z.number().describe('Failed deliveries whose changes were put back'),
+          changes: z.number().describe('Their changes, before merging by key'),
+          unavailable: z
+            .number()
+            .describe('Failed deliveries in the range whose changes are gone (retention)'),
+          pendingChanges: z.number(),
+        }),
+        ...errorResponses(400, 401, 404, 413, 415, 503),
+      },
+    },
+    handler: async (request, reply) =>
+      reply.code(202).send(await deliveries.recover(request.params.id, request.body, scopeOf(request))),
   });
 };
