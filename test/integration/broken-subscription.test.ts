@@ -8,12 +8,13 @@ import { after, before, describe, it } from 'node:test';
 import { subscriptionWorkflowId } from '../../core/ids';
 import { startOpsSubscription, type OpsSubscription } from '../helpers/ops-subscription';
 import { startReceiver } from '../helpers/receiver';
-import { finalStateByKey, waitUntil } from '../helpers/subscriptions';
+import { publicView } from '../../core/subscription-config';
+import { finalStateByKey, subscriptionConfig, waitUntil } from '../helpers/subscriptions';
 import { startStack, type Stack } from '../helpers/stack';
 
 const change = (id: number, v: number) => ({ action: 'update', object: 'training', id, data: { v } });
 
-void describe('a broken subscription', { timeout: 180_000 }, () => {
+void describe('a broken subscription', { timeout: 240_000 }, () => {
   let s: Stack;
   let ops: OpsSubscription;
   before(async () => {
@@ -119,5 +120,44 @@ void describe('a broken subscription', { timeout: 180_000 }, () => {
     } finally {
       await other.close();
     }
+  });
+
+  void it('one that cannot be restored still refuses changes (503); DELETE removes it (204)', async () => {
+    // Started on a task queue no worker polls and closed before any workflow task completed:
+    // there is nothing to reset to.
+    const config = {
+      ...subscriptionConfig(s.receiver.url, { events: ['person.category_added'] }),
+      name: 'never ran',
+    };
+    const handle = await s.t.client.workflow.start('subscriptionWorkflow', {
+      workflowId: subscriptionWorkflowId(config.id),
+      taskQueue: 'nobody-polls-this',
+      args: [{ config }],
+      memo: { subscription: publicView(config, 'active') },
+    });
+    await handle.terminate('by hand');
+    const body = { changes: [{ action: 'update', object: 'person', id: 1, event: 'person.category_added' }] };
+    let refused = await s.api('POST', '/v1/changes', { key: 'publish', body });
+    // Until the listing has it, the change reaches nobody (202); then it is refused.
+    for (let i = 0; i < 40 && refused.status === 202; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      refused = await s.api('POST', '/v1/changes', { key: 'publish', body });
+    }
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    assert.equal(refused.body.error, 'subscription_broken');
+    const shown = await s.api('GET', `/v1/subscriptions/${config.id}`, { key: 'admin' });
+    assert.equal(shown.body.state, 'broken');
+
+    const deleted = await s.api('DELETE', `/v1/subscriptions/${config.id}`, { key: 'admin' });
+    assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
+    // Not routed to from the answer on; Temporal removes the run in the background.
+    const routed = await s.api('POST', '/v1/changes', { key: 'publish', body });
+    assert.equal(routed.status, 202, JSON.stringify(routed.body));
+    assert.equal(routed.body.subscriptions, 0);
+    await waitUntil(
+      async () => (await s.api('GET', `/v1/subscriptions/${config.id}`, { key: 'admin' })).status === 404,
+      90_000,
+      'the removed run unknown to Temporal',
+    );
   });
 });
