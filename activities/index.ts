@@ -4,6 +4,7 @@ import type { AttemptRecord } from '../core/types';
 import { createHttpClient, type HttpClient } from '../src/webhook/http-client';
 import { createDeliver, type DeliveryMetrics } from './deliver';
 import { createOperations, type OperationsDeps } from './operations';
+import { createInboxActivities, type InboxTargetsDeps } from './inbox';
 
 export interface ActivityDeps {
   /** HERALD_HEADER_PREFIX. */
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   httpClient?: HttpClient;
   /** Operational events and taking a delivery back (absent: those activities fail, retried). */
   operations?: OperationsDeps;
+  /** What became of a subscription an inbox hand-off did not find (absent: that activity fails, retried). */
+  inboxTargets?: InboxTargetsDeps;
 }
 
 // Kept outside the returned object: everything on it is registered as an activity.
@@ -37,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
       now: deps.now ?? (() => new Date()),
     }),
     ...createOperations(deps.operations),
+    ...createInboxActivities(deps.inboxTargets),
   };
   if (!deps.httpClient) ownedClients.set(activities, http);
   return activities;
@@ -53,3 +57,4 @@ export async function closeActivities(activities: Activities): Promise<void> {
 
 export type { AttemptFailureDetails, FirstAttemptOutcome } from './deliver';
 export type { OperationsDeps, WithdrawnDelivery } from './operations';
+export type { InboxTargetsDeps, InboxTargetStatus } from './inbox';

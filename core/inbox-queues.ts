@@ -9,6 +9,8 @@ interface Queue {
   rounds: number[];
   /** JSON length of the queued changes. */
   chars: number;
+  /** Position of the first queued change within its round (a hand-off took the rest of that round before it). */
+  offset: number;
 }
 
 /** What one hand-off may carry: a signal's payload stays far under Temporal's 2 MB. */
@@ -23,7 +25,7 @@ export const DEFAULT_HANDOFF_CAPS: HandoffCaps = { maxChanges: 1000, maxChars: 1
 export interface InboxCarried {
   /** The last round numbered (rounds only grow within a shard, across runs). */
   round: number;
-  queues: { id: string; changes: Change[]; sizes: number[]; rounds: number[] }[];
+  queues: { id: string; changes: Change[]; sizes: number[]; rounds: number[]; offset?: number }[];
 }
 
 export class InboxQueues {
@@ -35,7 +37,7 @@ export class InboxQueues {
   constructor(carried?: InboxCarried) {
     this.round = carried?.round ?? 0;
     for (const q of carried?.queues ?? [])
-      this.queues.set(q.id, { ...q, chars: q.sizes.reduce((n, s) => n + s, 0) });
+      this.queues.set(q.id, { ...q, offset: q.offset ?? 0, chars: q.sizes.reduce((n, s) => n + s, 0) });
     for (const q of this.queues.values()) this.chars += q.chars;
   }
 
@@ -84,6 +86,15 @@ export class InboxQueues {
       sizes: q.sizes.splice(0, n),
       rounds: q.rounds.splice(0, n),
     };
+    if (q.offset > 0) handoff.offset = q.offset;
+    // Where the rest starts within its round: after what was taken of it, if it was cut.
+    const lastTaken = handoff.rounds[n - 1]!;
+    if (q.rounds[0] !== lastTaken) q.offset = 0;
+    else {
+      let inRound = 0;
+      while (inRound < n && handoff.rounds[n - 1 - inRound] === lastTaken) inRound++;
+      q.offset = (inRound === n ? q.offset : 0) + inRound;
+    }
     q.chars -= chars;
     this.chars -= chars;
     if (q.changes.length === 0) this.queues.delete(id);
@@ -94,6 +105,7 @@ export class InboxQueues {
   putBack(id: string, h: HandoffInput): void {
     const q = this.queue(id);
     const chars = h.sizes.reduce((n, s) => n + s, 0);
+    q.offset = h.offset ?? 0;
     q.changes.unshift(...h.changes);
     q.sizes.unshift(...h.sizes);
     q.rounds.unshift(...h.rounds);
@@ -118,6 +130,7 @@ export class InboxQueues {
         changes: q.changes,
         sizes: q.sizes,
         rounds: q.rounds,
+        ...(q.offset > 0 ? { offset: q.offset } : {}),
       })),
     };
   }
@@ -125,7 +138,7 @@ export class InboxQueues {
   private queue(id: string): Queue {
     let q = this.queues.get(id);
     if (!q) {
-      q = { changes: [], sizes: [], rounds: [], chars: 0 };
+      q = { changes: [], sizes: [], rounds: [], chars: 0, offset: 0 };
       // A subscription that got changes again goes to the back: hand-offs take turns.
       this.queues.set(id, q);
     }

@@ -36,46 +36,71 @@ export interface IngestSignalInput {
 }
 
 /**
- * One hand-off from an inbox workflow to a subscription: every change queued for it, oldest
- * first, with the inbox round each came in. Rounds only grow within a shard, so a subscription
- * applies only changes of rounds after the last one it applied from that shard: a repeated
- * hand-off (after an inbox workflow was reset and ran again) is applied once.
+ * One hand-off from an inbox workflow to a subscription: changes queued for it, oldest first,
+ * with the inbox round each came in. A round's changes for one subscription may be cut over two
+ * hand-offs (the caps); `offset` is the position of the first change within its round (0 when it
+ * starts one). Rounds only grow within a shard, so (round, position) orders every change a
+ * shard sends a subscription, and a subscription applies only changes after the last one it
+ * applied from that shard: a repeated hand-off (after an inbox workflow was reset and ran
+ * again, cut the same way or not) is applied once.
  */
 export interface HandoffInput {
   shard: number;
   changes: Change[];
   sizes: number[];
   rounds: number[];
+  offset?: number;
 }
 
-/** What a subscription still has to apply of a hand-off, given the last round it applied per shard. */
-export class AppliedRounds {
-  private readonly last: Record<string, number>;
+/** Per shard: the round of the last change applied, and how many of that round's changes were applied. */
+export type AppliedMark = [round: number, applied: number];
 
-  constructor(carried?: Record<string, number>) {
+/** What a subscription still has to apply of a hand-off, given what it applied per shard. */
+export class AppliedRounds {
+  private readonly last: Record<string, AppliedMark>;
+
+  constructor(carried?: Record<string, AppliedMark>) {
     this.last = { ...carried };
   }
 
-  /** The changes of rounds not yet applied (and marks them applied); empty for a repeat. */
+  /** The changes not yet applied (and marks them applied); empty for a repeat. */
   take(h: HandoffInput): { changes: Change[]; sizes: number[] } {
     const key = String(h.shard);
-    const after = this.last[key] ?? 0;
-    const lastRound = h.rounds[h.rounds.length - 1] ?? 0;
-    if (lastRound <= after) return { changes: [], sizes: [] };
-    this.last[key] = lastRound;
-    if ((h.rounds[0] ?? 0) > after) return { changes: h.changes, sizes: h.sizes };
+    const [lastRound, lastApplied] = this.last[key] ?? [0, 0];
+    const first = h.rounds[0] ?? 0;
+    const offset = h.offset ?? 0;
+    // The common case: the whole hand-off is new.
+    if (first > lastRound || (first === lastRound && offset >= lastApplied)) {
+      this.mark(key, h, offset);
+      return { changes: h.changes, sizes: h.sizes };
+    }
     const changes: Change[] = [];
     const sizes: number[] = [];
+    let position = offset;
     h.rounds.forEach((r, i) => {
-      if (r <= after) return;
-      changes.push(h.changes[i]!);
-      sizes.push(h.sizes[i]!);
+      if (i > 0 && r !== h.rounds[i - 1]) position = 0;
+      if (r > lastRound || (r === lastRound && position >= lastApplied)) {
+        changes.push(h.changes[i]!);
+        sizes.push(h.sizes[i]!);
+      }
+      position++;
     });
+    if (changes.length > 0) this.mark(key, h, offset);
     return { changes, sizes };
   }
 
   /** For the next run's input; undefined when no hand-off was ever applied (older runs' input stays as it was). */
-  carry(): Record<string, number> | undefined {
+  carry(): Record<string, AppliedMark> | undefined {
     return Object.keys(this.last).length > 0 ? { ...this.last } : undefined;
+  }
+
+  /** The hand-off's last change is now the last applied: its round, and its position + 1. */
+  private mark(key: string, h: HandoffInput, offset: number): void {
+    const n = h.rounds.length;
+    const lastRound = h.rounds[n - 1] ?? 0;
+    let count = 0;
+    while (count < n && h.rounds[n - 1 - count] === lastRound) count++;
+    // All of the hand-off in one round: it started at `offset` within that round.
+    this.last[key] = [lastRound, count === n ? offset + count : count];
   }
 }

@@ -16,6 +16,7 @@ import { queuedTaskQueue } from '../core/ids';
 import { operationalEvents } from './operational-events';
 import { tracing } from './tracing';
 import { createHttpClient } from './webhook/http-client';
+import { inboxTargets } from './inbox-targets';
 
 export interface HeraldWorkerOptions {
   config: HeraldConfig;
@@ -41,6 +42,7 @@ export async function createHeraldWorker(
     metrics: opts.metrics,
     reportAttempt: attemptReporter(client),
     operations: operationalEvents(config, client),
+    inboxTargets: inboxTargets(config, client),
   });
   const bundle = await workflowBundle(undefined, { traced: traced !== undefined });
   const create = (taskQueue: string, maxCachedWorkflows: number) =>

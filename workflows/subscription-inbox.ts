@@ -1,12 +1,12 @@
 // The subscription's side of the ingest inbox: hand-offs from inbox workflows, each change
 // applied once (by its shard's round), in the order its inbox accepted it.
 import { setHandler } from '@temporalio/workflow';
-import { AppliedRounds } from '../core/inbox';
+import { AppliedRounds, type AppliedMark } from '../core/inbox';
 import type { Change } from '../core/types';
 import { handoffSignal } from './inbox-messages';
 
 export function takeHandoffs(
-  carried: Record<string, number> | undefined,
+  carried: Record<string, AppliedMark> | undefined,
   receive: (changes: Change[], sizes: number[]) => void,
 ): AppliedRounds {
   const applied = new AppliedRounds(carried);

@@ -38,7 +38,7 @@ import {
   sealBatches,
   startLegacyDelivery,
 } from './subscription-dispatch';
-import type { SubscriptionConfig, SubscriptionPatch } from '../core/types';
+import type { Change, SubscriptionConfig, SubscriptionPatch } from '../core/types';
 import {
   CHILDREN_PER_RUN,
   DEFAULT_HISTORY_LIMIT,
@@ -54,6 +54,8 @@ import {
 } from './subscription-limits';
 import { describeView, publishView } from './subscription-view';
 import { startLifecycle } from './subscription-lifecycle';
+import { takeHandoffs } from './subscription-inbox';
+import type { AppliedMark } from '../core/inbox';
 
 export interface SubscriptionWorkflowInput {
   config: SubscriptionConfig;
@@ -62,6 +64,8 @@ export interface SubscriptionWorkflowInput {
   historyLimit?: number;
   /** Off only where the server has no custom search attributes (the time-skipping test server). */
   searchAttributes?: boolean;
+  /** What was applied of the ingest inbox, per shard (absent until a hand-off arrives). */
+  inboxRounds?: Record<string, AppliedMark>;
 }
 
 export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Promise<void> {
@@ -92,17 +96,22 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       ? startLifecycle(sub, { changed: () => publish(), wake: () => void (wake = true) })
       : undefined;
 
-  setHandler(changesSignal, ({ changes, sizes, traceparents }) => {
+  const take = (changes: Change[], sizes: number[] | undefined) => {
     const wasEmpty = sub.pending.size === 0;
     sub.receive(changes, now(), sizes);
-    if (traceparents) sub.traceparents = addTraceparents(sub.traceparents, traceparents);
     if (boundReceived)
       receivedChars += sizes ? sizes.reduce((n, x) => n + x, 0) : JSON.stringify(changes).length;
     // Not woken for every signal: the debounce timer already running covers the common case.
     if (wasEmpty || sub.pending.size >= sub.config.batching.maxBatchSize || shouldContinueAsNew())
       wake = true;
     else if (v2 && sub.needsSeal()) wake = true;
+  };
+  setHandler(changesSignal, ({ changes, sizes, traceparents }) => {
+    if (traceparents) sub.traceparents = addTraceparents(sub.traceparents, traceparents);
+    take(changes, sizes);
   });
+  // Changes through the ingest inbox: the same, each applied once (a new signal, so no patch).
+  const handoffs = takeHandoffs(input.inboxRounds, take);
   setHandler(deliveryFinishedSignal, (result) => {
     // A finished delivery reports its batch's changes back (to be retained): input too.
     if (boundReceived) receivedChars += JSON.stringify(result.changes).length;
@@ -210,6 +219,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         ...input,
         config: sub.config,
         carried: sub.carry(),
+        inboxRounds: handoffs.carry(),
       });
     }
     const next = v2 ? sub.nextQueued(iso(), (n) => deliveryIdOf(sub.config.id, n)) : null;

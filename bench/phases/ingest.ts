@@ -27,6 +27,14 @@ export interface IngestResult {
   lagRefusals: number;
   /** CPU cores used by each process during the window (2 = both cores). */
   cpu: CpuSplit;
+  /**
+   * When the subscriptions are known: ms after the window until their workflows had taken in
+   * every accepted change (with the inbox, hand-offs may still be under way at the last 202),
+   * and the engine's CPU per accepted change over window + that drain (ms of CPU, all engine
+   * processes: the dev server, or the cluster's services and PostgreSQL).
+   */
+  drainMs?: number;
+  engineCpuMsPerChange?: number;
 }
 
 /** One change per request, 32 in flight: a publisher that posts each change as it happens. */
@@ -51,7 +59,7 @@ export async function measureIngest(
     }),
   );
   try {
-    const window = await publishWindow(ctx, bodies, subscriptions, { concurrency, perRequest });
+    const window = await publishWindow(ctx, bodies, subscriptions, { concurrency, perRequest, ids });
     return { subscriptions, perRequest, concurrency, ...window };
   } finally {
     await ctx.api.deleteSubscriptions(ids.filter(Boolean));
@@ -67,7 +75,7 @@ export async function publishWindow(
   ctx: BenchContext,
   bodies: string[],
   fanOut: number,
-  opts: { concurrency?: number; perRequest?: number } = {},
+  opts: { concurrency?: number; perRequest?: number; ids?: string[] } = {},
 ): Promise<Omit<IngestResult, 'subscriptions'>> {
   const concurrency = opts.concurrency ?? INGEST_CONCURRENCY;
   const perRequest = opts.perRequest ?? CHANGES_PER_REQUEST;
@@ -87,13 +95,18 @@ export async function publishWindow(
     );
     return { n, seconds: (performance.now() - start) / 1000, times: times.sort((a, b) => a - b) };
   };
-  await run(ctx.quick ? 500 : 1_000); // warm-up: connections, JIT, first signals
+  const warm = await run(ctx.quick ? 500 : 1_000); // warm-up: connections, JIT, first signals
   const signalsBefore = await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total');
   const refusedBefore = ctx.api.busyRefusals;
   const lagBefore = ctx.api.lagRefusals;
   const cpu = cpuMeter(ctx.pids);
   const { n, seconds, times } = await run(durationMs);
   const cpuSplit = cpu();
+  const drain = opts.ids ? await drained(ctx, opts.ids, (warm.n + n) * perRequest) : undefined;
+  // Engine CPU seconds spent on the window's changes: during the window, and the drain after it.
+  const engineSeconds = drain
+    ? engineCores(cpuSplit) * seconds + engineCores(drain.cpu) * drain.seconds
+    : undefined;
   const signals = (await scrapeCounter(ctx.apiUrl, 'herald_signals_sent_total')) - signalsBefore;
   const changesPerSecond = (n * perRequest) / seconds;
   return {
@@ -107,5 +120,46 @@ export async function publishWindow(
     busyRefusals: ctx.api.busyRefusals - refusedBefore,
     lagRefusals: ctx.api.lagRefusals - lagBefore,
     cpu: cpuSplit,
+    ...(drain && engineSeconds !== undefined
+      ? { drainMs: drain.ms, engineCpuMsPerChange: round((engineSeconds * 1000) / (n * perRequest), 3) }
+      : {}),
   };
+}
+
+/** Cores used by the engine's processes (all but Herald and the bench). */
+const engineCores = (cpu: CpuSplit): number =>
+  Object.entries(cpu)
+    .filter(([k]) => k !== 'herald' && k !== 'bench')
+    .reduce((sum, [, v]) => sum + (Number.isFinite(v) ? v : 0), 0);
+
+/**
+ * Waits until every subscription's workflow has taken in `expected` changes (its counter), and
+ * gives how long that took after the window and the CPU split during that drain.
+ */
+async function drained(
+  ctx: BenchContext,
+  ids: string[],
+  expected: number,
+): Promise<{ ms: number; seconds: number; cpu: CpuSplit }> {
+  const t0 = performance.now();
+  const cpu = cpuMeter(ctx.pids);
+  for (;;) {
+    let short: string | undefined;
+    for (const id of ids) {
+      const sub = (await ctx.api.get(`/v1/subscriptions/${id}`)) as {
+        counters?: { changesReceived: number };
+      };
+      const got = sub.counters?.changesReceived ?? 0;
+      if (got < expected) {
+        short = `${id} has taken ${got} of ${expected}`;
+        break;
+      }
+    }
+    if (short === undefined) break;
+    if (performance.now() - t0 > 120_000)
+      throw new Error(`ingest: changes accepted but never taken in: ${short}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const ms = performance.now() - t0;
+  return { ms: round(ms), seconds: ms / 1000, cpu: cpu() };
 }

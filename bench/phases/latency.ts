@@ -24,6 +24,8 @@ export interface LatencyResult {
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Receipt − the publisher's send − debounce (the request's own round trip included). */
+  fromSend: { p50Ms: number; p99Ms: number };
   /** The same path with almost no load: single changes, one at a time. */
   unloadedP50Ms: number;
   unloadedMaxMs: number;
@@ -61,11 +63,13 @@ export async function measureLatency(ctx: BenchContext): Promise<LatencyResult> 
     const probePosts = postsSoFar();
     const cpu = cpuMeter(ctx.pids);
     const sends: Promise<void>[] = [];
+    const sentAt: number[] = [];
     const t0 = Date.now();
     for (let r = 0; r < requests; r++) {
       // Paced on the wall clock so that a slow answer does not slow the offered load.
       await sleep(t0 + r * PERIOD_MS - Date.now());
       const changes = Array.from({ length: PER_REQUEST }, (_, j) => change(`L${r}-${j}`, r));
+      sentAt[r] = Date.now();
       sends.push(ctx.api.publish(changes).then((at) => void (acceptedAt[r] = at)));
     }
     await Promise.all(sends);
@@ -75,6 +79,8 @@ export async function measureLatency(ctx: BenchContext): Promise<LatencyResult> 
     });
     const cpuSplit = cpu();
     const added = receipts.map((x) => x.at - acceptedAt[x.req]! - DEBOUNCE_MS).sort((a, b) => a - b);
+    // The same from the publisher's send: what the partner sees, the request's round trip included.
+    const fromSend = receipts.map((x) => x.at - sentAt[x.req]! - DEBOUNCE_MS).sort((a, b) => a - b);
     const batches = postsSoFar() - probePosts;
     return {
       changesPerSecond: (PER_REQUEST * 1000) / PERIOD_MS,
@@ -87,6 +93,7 @@ export async function measureLatency(ctx: BenchContext): Promise<LatencyResult> 
       p95Ms: round(percentile(added, 95)),
       p99Ms: round(percentile(added, 99)),
       maxMs: round(added[added.length - 1]!),
+      fromSend: { p50Ms: round(percentile(fromSend, 50)), p99Ms: round(percentile(fromSend, 99)) },
       unloadedP50Ms: round(percentile(unloaded, 50)),
       unloadedMaxMs: round(unloaded[unloaded.length - 1]!),
       cpu: cpuSplit,

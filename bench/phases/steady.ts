@@ -1,6 +1,7 @@
 // Steady latency (issue 14): one subscription with debounceMs 0, a steady 50 changes/s, one
-// change per request, as a publisher that emits each change as it happens. Measured: receipt at
-// the partner − the request's 202, per change, and the history events per delivered batch.
+// change per request, as a publisher that emits each change as it happens. Measured per change:
+// receipt at the partner − the request's 202, and receipt − the moment the publisher sent it
+// (what a partner sees: the 202's own round trip included); and history events per batch.
 import { change } from '../api';
 import type { BenchContext } from '../context';
 import { eventsPerBatch } from '../histories';
@@ -16,6 +17,8 @@ export interface SteadyResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Receipt − the publisher's send (the request's own round trip included). */
+  fromSend: { p50Ms: number; p99Ms: number; maxMs: number };
   eventsPerBatch: number;
 }
 
@@ -27,6 +30,7 @@ export async function measureSteady(ctx: BenchContext): Promise<SteadyResult> {
     batching: { debounceMs: 0, maxWaitMs: 0, maxBatchSize: 1000 },
   }));
   const acceptedAt: number[] = [];
+  const sentAt: number[] = [];
   const receivedAt: number[] = [];
   ctx.receiver.listen((tag, changes, at) => {
     if (tag === 'steady') for (const c of changes) receivedAt[Number(String(c.id).slice(1))] = at;
@@ -36,6 +40,7 @@ export async function measureSteady(ctx: BenchContext): Promise<SteadyResult> {
     const t0 = Date.now();
     for (let i = 0; i < total; i++) {
       await sleep(t0 + (i * 1000) / RATE - Date.now());
+      sentAt[i] = Date.now();
       sends.push(ctx.api.publish([change(`s${i}`, i)]).then((at) => void (acceptedAt[i] = at)));
     }
     await Promise.all(sends);
@@ -44,12 +49,14 @@ export async function measureSteady(ctx: BenchContext): Promise<SteadyResult> {
     });
     // A change may arrive before its own 202 (the answer is sent after the signal is durable).
     const added = acceptedAt.map((a, i) => Math.max(0, receivedAt[i]! - a));
+    const { p50Ms, p99Ms, maxMs } = latencySummary(sentAt.map((s, i) => receivedAt[i]! - s));
     const batches = ctx.receiver.posts.get('steady')?.length ?? 0;
     return {
       changesPerSecond: RATE,
       seconds,
       batches,
       ...latencySummary(added),
+      fromSend: { p50Ms, p99Ms, maxMs },
       eventsPerBatch: round(await eventsPerBatch(ctx, [id!], batches), 1),
     };
   } finally {

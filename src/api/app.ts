@@ -20,6 +20,9 @@ import { DEFAULT_MAX_BYTES_PER_SECOND } from '../service/group-commit-options';
 import { DEFAULT_MAX_LAG_MS, LagGuard } from '../service/lag-guard';
 import { RoutingTable } from '../service/routing-table';
 import { SubscriptionService } from '../service/subscriptions';
+import { InboxCommitter } from '../service/inbox-committer';
+import { InboxGateway } from '../temporal/inbox-gateway';
+import { isInboxWorkflowId, INBOX_WORKFLOW_PREFIX } from '../../core/inbox';
 import pkg from '../../package.json';
 import { tracing } from '../tracing';
 import { createAuth } from './auth';
@@ -101,7 +104,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // refused past HERALD_SUBSCRIPTION_MAX_LAG_MS worth of that rate not yet taken by the workflow.
   const bytesPerSec = config.subscriptionMaxBytesPerSec ?? DEFAULT_MAX_BYTES_PER_SECOND;
   const maxLagMs = config.subscriptionMaxLagMs ?? DEFAULT_MAX_LAG_MS;
-  const lagGuard = new LagGuard((id) => gateway.pendingTask(id), {
+  const inboxes = new InboxGateway(client, config.taskQueue, callTimeoutMs);
+  const pendingTask = (id: string) =>
+    isInboxWorkflowId(id)
+      ? inboxes.pendingTask(Number(id.slice(INBOX_WORKFLOW_PREFIX.length)))
+      : gateway.pendingTask(id);
+  const lagGuard = new LagGuard(pendingTask, {
     maxUntakenBytes: (maxLagMs / 1000) * bytesPerSec,
     checkBytes: bytesPerSec,
     recheckMs: 1_000,
@@ -118,6 +126,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ),
   });
   metrics.readSubscriptionsBehind(() => lagGuard.behind);
+  // HERALD_INGEST=inbox: one signal per inbox shard per round instead of one per subscription.
+  const inbox =
+    config.ingest?.mode === 'inbox'
+      ? new InboxCommitter((shard, round) => inboxes.send(shard, round), {
+          shards: config.ingest.shards,
+          minIntervalMs: config.ingest.intervalMs,
+          maxBytesPerSecond: bytesPerSec,
+          maxQueueMs: config.subscriptionMaxQueueMs ?? 5_000,
+          lagGuard,
+          onSignal: ({ submissions, ok, error }) => {
+            metrics.signalsSent.inc({ outcome: signalOutcome(ok, error) });
+            if (ok) metrics.groupCommitBatchSize.observe(submissions);
+          },
+        })
+      : undefined;
   const ctx: ApiContext = {
     config,
     catalog,
@@ -133,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       metrics,
       lagGuard,
       heal: (id) => subscriptions.heal(id),
+      inbox,
     }),
     schemas: {
       subscription: subscriptionSchemas({ catalog, allowInsecureUrls: config.allowInsecureUrls }),
@@ -186,6 +210,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routing.stop();
     // In-flight publish requests have already finished; this catches signals still queued.
     await committer.drain();
+    await inbox?.drain();
   });
   return app;
 }

@@ -12,6 +12,7 @@ import type { Change, PublicSubscription } from '../../core/types';
 import { ApiError, fromTemporal, notFound } from './errors';
 import { ALL_TENANTS, deliveredShape, directAllowed, type RoutableChange } from './routing-rules';
 import { GroupCommitter } from './group-commit';
+import type { InboxCommitter } from './inbox-committer';
 import type { LagGuard } from './lag-guard';
 import type { RoutingTable } from './routing-table';
 
@@ -79,6 +80,11 @@ export interface ChangeRouterDeps {
    * again. Without it, a broken subscription is refused with 503.
    */
   heal?: (id: string) => Promise<boolean>;
+  /**
+   * The ingest inbox (HERALD_INGEST=inbox): changes go to inbox workflows, one signal per shard
+   * per round, and are handed on to the subscriptions from there. Without it, signalled directly.
+   */
+  inbox?: InboxCommitter;
 }
 
 export class ChangeRouter {
@@ -176,6 +182,8 @@ export class ChangeRouter {
    * restored and signalled again, or the request is refused (503: its changes were not recorded).
    */
   private async submit(id: string, changes: Change[]): Promise<boolean> {
+    // Through the inbox, a deleted subscription's changes are dropped there, a broken one healed.
+    if (this.deps.inbox) return this.deps.inbox.submit(id, changes).then(() => true);
     try {
       await this.deps.committer.submit(id, changes);
     } catch (err) {
@@ -197,7 +205,7 @@ export class ChangeRouter {
     const { committer, lagGuard, metrics } = this.deps;
     const bytes = GroupCommitter.bytesOf(changes);
     const lagMs = lagGuard?.refusal(id);
-    const retryAfterMs = lagMs ?? committer.refusal(id, bytes);
+    const retryAfterMs = lagMs ?? (this.deps.inbox ?? committer).refusal(id, bytes);
     if (retryAfterMs === undefined) return lagGuard?.admitted(id, bytes);
     metrics.changesRefusedBusy.inc(requested);
     throw busyUnavailable(id, retryAfterMs, lagMs !== undefined);

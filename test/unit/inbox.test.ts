@@ -72,45 +72,64 @@ describe('InboxQueues', () => {
 });
 
 describe('AppliedRounds', () => {
-  const h = (rounds: number[], shard = 0): HandoffInput => ({
+  const h = (rounds: number[], offset?: number, shard = 0): HandoffInput => ({
     shard,
     rounds,
-    changes: rounds.map((r) => ch(r, r)),
+    changes: rounds.map((r, i) => ch(`${r}.${i}`)),
     sizes: rounds.map(() => 1),
+    ...(offset === undefined ? {} : { offset }),
   });
-  it('applies each round once per shard, also when a repeated hand-off is cut differently', () => {
+  it('applies each change once per shard, also when a repeated hand-off is cut differently', () => {
     const a = new AppliedRounds();
     assert.equal(a.take(h([1, 1, 2])).changes.length, 3);
     assert.equal(a.take(h([1, 1, 2])).changes.length, 0);
-    assert.deepEqual(
-      a.take(h([2, 3, 3])).changes.map((c) => c.id),
-      [3, 3],
-    );
-    assert.equal(a.take(h([1], 1)).changes.length, 1, 'another shard counts on its own');
+    // Round 2 was cut: its first change came before, the next two now (offset 1).
+    assert.equal(a.take(h([2, 2], 1)).changes.length, 2);
+    // A repeat that re-cuts round 2 from its start applies only what is new in it.
+    assert.equal(a.take(h([2, 2, 2, 2, 3])).changes.length, 2);
+    assert.equal(a.take(h([1], undefined, 1)).changes.length, 1, 'another shard counts on its own');
     const carried = new AppliedRounds(a.carry());
     assert.equal(carried.take(h([3])).changes.length, 0);
     assert.equal(new AppliedRounds().carry(), undefined);
   });
-  it('property: whatever hand-offs repeat, every round is applied exactly once, in order', () => {
+  it('property: rounds cut by any caps, hand-offs repeated or re-cut from an older state: each change applied once, in order', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(20), fc.nat(6)), { maxLength: 30 }), (cuts) => {
-        const applied = new AppliedRounds();
-        const seen: number[] = [];
-        let sent = 0;
-        for (const [back, len] of cuts) {
-          // A hand-off re-sends up to `back` rounds already sent, then new ones.
-          const from = Math.max(1, sent - back + 1);
-          const to = sent + len;
-          if (to < from) continue;
-          const rounds = Array.from({ length: to - from + 1 }, (_, i) => from + i);
-          for (const c of applied.take(h(rounds)).changes) seen.push(c.id as number);
-          sent = Math.max(sent, to);
-        }
-        assert.deepEqual(
-          seen,
-          Array.from({ length: sent }, (_, i) => i + 1),
-        );
-      }),
+      fc.property(
+        fc.array(fc.nat(7), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.nat(3)), { minLength: 1, maxLength: 40 }),
+        (roundSizes, steps) => {
+          const q = new InboxQueues();
+          const all: string[] = [];
+          roundSizes.forEach((k, r) => {
+            const changes = Array.from({ length: k }, (_, i) => ch(`${r + 1}.${i}`));
+            all.push(...changes.map((c) => String(c.id)));
+            q.add({
+              changes,
+              sizes: changes.map(() => 1),
+              subs: [{ id: 's', idx: changes.map((_, i) => i) }],
+            });
+          });
+          const applied = new AppliedRounds();
+          const seen: string[] = [];
+          const apply = (x: HandoffInput) => seen.push(...applied.take(x).changes.map((c) => String(c.id)));
+          const sent: HandoffInput[] = [];
+          let live = q;
+          const snapshots = [structuredClone(q.carry())];
+          for (const [cap, action] of steps) {
+            if (action === 0 && sent.length > 0)
+              apply(sent[sent.length - 1]!); // a repeated hand-off
+            else if (action === 1 && snapshots.length > 1)
+              live = new InboxQueues(structuredClone(snapshots[0]!)); // reset, re-cut
+            const x = live.take('s', 0, { maxChanges: cap, maxChars: 1e9 });
+            if (!x) continue;
+            sent.push(x);
+            apply(x);
+            snapshots.push(structuredClone(live.carry()));
+          }
+          while (live.size('s') > 0) apply(live.take('s', 0)!);
+          assert.deepEqual(seen, all);
+        },
+      ),
     );
   });
 });
