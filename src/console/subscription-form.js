@@ -8,7 +8,7 @@ import { EventPicker } from './event-picker.js';
 import { errorsByField, NumberField, Switch, TextField } from './form-fields.js';
 import { useLoad, useTitle } from './hooks.js';
 import { SecretReveal } from './secret-reveal.js';
-import { FIELDS, GROUPS, load, subPath, SWITCHES, toBody } from './subscription-model.js';
+import { FIELDS, GROUPS, LEGENDS, load, subPath, SWITCHES, toBody } from './subscription-model.js';
 import { ErrorBox, Loading, PageHeading } from './ui.js';
 
 function Form({ id, loaded }) {
@@ -26,7 +26,11 @@ function Form({ id, loaded }) {
     setBusy(true);
     setError(null);
     try {
-      const saved = await api(id ? 'PATCH' : 'POST', id ? subPath(id) : '/v1/subscriptions', toBody(v));
+      const saved = await api(
+        id ? 'PATCH' : 'POST',
+        id ? subPath(id) : '/v1/subscriptions',
+        toBody(v, Boolean(id)),
+      );
       if (id) route(`/console/subscriptions/${encodeURIComponent(id)}`);
       else setCreated(saved);
     } catch (err) {
@@ -105,7 +109,7 @@ function Form({ id, loaded }) {
     ${Object.entries(GROUPS).map(
       ([g, fields]) =>
         html`<fieldset class="grid-fields">
-          <legend>${g === 'batching' ? 'Batching' : 'Retry'}</legend>
+          <legend>${LEGENDS[g]}</legend>
           ${Object.entries(fields).map(
             ([k, label]) =>
               html`<${NumberField}

@@ -14,7 +14,12 @@ export const GROUPS = {
     maximumAttempts: 'Attempts (0 = forever)',
     timeoutMs: 'Attempt timeout (ms)',
   },
+  delivery: {
+    disableAfterMs: 'Disable after failing for (ms, 0 = never)',
+    maxPerMinute: 'Most POSTs a minute (empty = unlimited)',
+  },
 };
+export const LEGENDS = { batching: 'Batching', retry: 'Retry', delivery: 'Failing partner and pacing' };
 export const FIELDS = ['name', 'url', 'description', 'events', 'includePii', 'includeDetails'].concat(
   ...Object.entries(GROUPS).map(([g, f]) => Object.keys(f).map((k) => `${g}.${k}`)),
 );
@@ -27,11 +32,12 @@ export async function load(id) {
     api('GET', '/v1/event-types').then((r) => r.items),
     id ? api('GET', subPath(id)) : null,
   ]);
+  // A subscription from before `delivery` has none: the defaults apply to it, so they are shown.
   const group = (g) =>
     Object.fromEntries(
       Object.keys(GROUPS[g]).map((k) => [
         k,
-        String(current ? current[g][k] : (schema.properties[g].properties[k].default ?? '')),
+        String(current?.[g] ? (current[g][k] ?? '') : (schema.properties[g].properties[k].default ?? '')),
       ]),
     );
   const values = {
@@ -43,11 +49,13 @@ export async function load(id) {
     includeDetails: current?.includeDetails ?? schema.properties.includeDetails.default ?? false,
     batching: group('batching'),
     retry: group('retry'),
+    delivery: group('delivery'),
   };
   return { schema, catalogue, values, current };
 }
 
-export function toBody(v) {
+/** `editing`: a PATCH, where an emptied maxPerMinute must say so (null) to take the limit away. */
+export function toBody(v, editing = false) {
   const numbers = (g) =>
     Object.fromEntries(
       Object.entries(v[g])
@@ -63,6 +71,10 @@ export function toBody(v) {
     includeDetails: v.includeDetails,
     batching: numbers('batching'),
     retry: numbers('retry'),
+    delivery: {
+      ...numbers('delivery'),
+      ...(editing && v.delivery.maxPerMinute.trim() === '' ? { maxPerMinute: null } : {}),
+    },
   };
 }
 

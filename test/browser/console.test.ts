@@ -74,6 +74,8 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     assert.equal(await page.locator('#field-batching-debounceMs').inputValue(), '2000');
     assert.equal(await page.locator('#field-retry-initialIntervalMs').inputValue(), '60000');
     assert.equal(await page.locator('#field-retry-maximumAttempts').inputValue(), '13');
+    assert.equal(await page.locator('#field-delivery-disableAfterMs').inputValue(), '432000000');
+    assert.equal(await page.locator('#field-delivery-maxPerMinute').inputValue(), '');
     const option = page.locator('label.event-option:has(input[value="training.update"])');
     await untilText(
       option,
@@ -237,6 +239,23 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await untilText(page.locator('hgroup'), /Partner Alpha[\s\S]*Springest trainings feed/);
     await untilText(page.locator('.status-grid'), /20 attempts/);
+  });
+
+  void it('sets and takes away a pace in the form', async () => {
+    const delivery = async () =>
+      (await s.api('GET', `/v1/subscriptions/${subId}`, { key: 'admin' })).body.delivery;
+    for (const [value, expected] of [
+      ['30', { disableAfterMs: 432_000_000, maxPerMinute: 30 }],
+      ['', { disableAfterMs: 432_000_000 }],
+    ] as const) {
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await untilText(page.locator('h1'), /Edit Partner Alpha/);
+      assert.equal(await page.locator('#field-delivery-disableAfterMs').inputValue(), '432000000');
+      await page.locator('#field-delivery-maxPerMinute').fill(value);
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await untilText(page.locator('hgroup'), /Partner Alpha/);
+      assert.deepEqual(await delivery(), expected);
+    }
   });
 
   void it('rotates the secret and shows the new one once', async () => {
