@@ -25,15 +25,15 @@ let runtime: TracingRuntime | undefined;
 let starting: Promise<TracingRuntime | undefined> | undefined;
 
 /**
- * Starts the SDK once per process when the environment asks for it (`serviceName` unless
- * OTEL_SERVICE_NAME says otherwise); undefined when tracing is off.
+ * Starts the SDK once per process when process.env asks for it (`serviceName` unless
+ * OTEL_SERVICE_NAME says otherwise; the exporters read their OTEL_* variables from process.env
+ * themselves); undefined when tracing is off.
  */
-export function startTracing(
-  serviceName: string,
-  env: Env = process.env,
-): Promise<TracingRuntime | undefined> {
-  if (!tracingRequested(env)) return Promise.resolve(undefined);
-  starting ??= import('./sdk.js').then(({ createTracing }) => (runtime = createTracing(serviceName, env)));
+export function startTracing(serviceName: string): Promise<TracingRuntime | undefined> {
+  if (!tracingRequested(process.env)) return Promise.resolve(undefined);
+  starting ??= import('./sdk.js').then(
+    ({ createTracing }) => (runtime = createTracing(serviceName, process.env)),
+  );
   return starting;
 }
 
