@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { addTraceparents, MAX_TRACE_LINKS, parseTraceparent } from '../../core/trace-links';
 import { SubscriptionEntity } from '../../core/subscription';
 import { GroupCommitter } from '../../src/service/group-commit';
-import { tracingRequested } from '../../src/tracing';
+import { startTracing, tracing, tracingRequested } from '../../src/tracing';
 import type { Change } from '../../core/types';
 import { subscriptionConfig } from '../helpers/subscriptions';
 
@@ -80,5 +80,15 @@ void describe('trace contexts', () => {
       tracingRequested({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x' }),
       false,
     );
+  });
+
+  void it('off, nothing of the SDK is loaded and no runtime exists', async () => {
+    for (const k of Object.keys(process.env)) if (k.startsWith('OTEL_')) delete process.env[k];
+    assert.equal(await startTracing('herald'), undefined);
+    assert.equal(tracing(), undefined);
+    const loaded = Object.keys(require.cache).filter((p) =>
+      /@opentelemetry[\\/]sdk-|interceptors-opentelemetry/.test(p),
+    );
+    assert.deepEqual(loaded, [], 'no OpenTelemetry SDK or interceptor module is loaded');
   });
 });
