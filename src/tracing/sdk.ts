@@ -56,7 +56,10 @@ function protocolOf(env: Env): string {
 }
 
 function exporterOf(env: Env): SpanExporter {
-  const kinds = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((s) => s.trim().toLowerCase());
+  const kinds = (env.OTEL_TRACES_EXPORTER || 'otlp').split(',').map((s) => s.trim().toLowerCase());
+  const unknown = kinds.filter((k) => k !== 'otlp' && k !== 'console');
+  if (unknown.length > 0)
+    throw new Error(`OTEL_TRACES_EXPORTER=${unknown.join(',')}: expected otlp, console or none`);
   if (kinds.includes('console') && !kinds.includes('otlp')) return new ConsoleSpanExporter();
   const protocol = protocolOf(env);
   if (protocol === 'grpc') return new GrpcExporter();
