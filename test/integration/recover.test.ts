@@ -1,6 +1,7 @@
 // Recover in one call on the real Temporal dev server: every failed delivery of a range is put
 // back, merged by key in delivery order, a change pending now wins, and the partner receives
-// them once after resume; a range with no failure takes nothing; a bad range is a 400.
+// them once after resume; a range with no failure (or an empty one) takes nothing; a date that
+// is not ISO-8601 is a 400.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startStack, type Stack } from '../helpers/stack';
@@ -60,7 +61,10 @@ void describe('recover', { timeout: 120_000 }, () => {
     const none = await api('POST', '/recover', { since: '2020-01-01T00:00:00Z', until: since });
     assert.equal(none.status, 202, none.text);
     assert.equal(none.body.deliveries, 0);
-    const bad = await api('POST', '/recover', { since, until: '2020-01-01T00:00:00Z' });
+    const inverted = await api('POST', '/recover', { since, until: '2020-01-01T00:00:00Z' });
+    assert.equal(inverted.status, 202, inverted.text);
+    assert.equal(inverted.body.deliveries, 0, 'an empty range takes nothing');
+    const bad = await api('POST', '/recover', { since: 'yesterday' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error, 'validation_error');
 
