@@ -21,11 +21,17 @@ export interface HandoffCaps {
 
 export const DEFAULT_HANDOFF_CAPS: HandoffCaps = { maxChanges: 1000, maxChars: 1024 * 1024 };
 
-/** What a new run of an inbox workflow continues with. */
+/**
+ * What a new run of an inbox workflow continues with: each change queued once, however many
+ * subscriptions wait for it (as the ingest signal brought it), and per subscription the indexes
+ * of its changes, their rounds and where the first one sits in its round.
+ */
 export interface InboxCarried {
   /** The last round numbered (rounds only grow within a shard, across runs). */
   round: number;
-  queues: { id: string; changes: Change[]; sizes: number[]; rounds: number[]; offset?: number }[];
+  changes: Change[];
+  sizes: number[];
+  queues: { id: string; idx: number[]; rounds: number[]; offset?: number }[];
 }
 
 export class InboxQueues {
@@ -36,9 +42,13 @@ export class InboxQueues {
 
   constructor(carried?: InboxCarried) {
     this.round = carried?.round ?? 0;
-    for (const q of carried?.queues ?? [])
-      this.queues.set(q.id, { ...q, offset: q.offset ?? 0, chars: q.sizes.reduce((n, s) => n + s, 0) });
-    for (const q of this.queues.values()) this.chars += q.chars;
+    for (const q of carried?.queues ?? []) {
+      const sizes = q.idx.map((i) => carried!.sizes[i]!);
+      const chars = sizes.reduce((n, s) => n + s, 0);
+      const changes = q.idx.map((i) => carried!.changes[i]!);
+      this.queues.set(q.id, { changes, sizes, rounds: q.rounds, offset: q.offset ?? 0, chars });
+      this.chars += chars;
+    }
   }
 
   /** Takes one ingest signal in as the next round; answers its round number. */
@@ -123,16 +133,34 @@ export class InboxQueues {
   }
 
   carry(): InboxCarried {
-    return {
-      round: this.round,
-      queues: [...this.queues].map(([id, q]) => ({
-        id,
-        changes: q.changes,
-        sizes: q.sizes,
-        rounds: q.rounds,
-        ...(q.offset > 0 ? { offset: q.offset } : {}),
-      })),
-    };
+    const index = new Map<Change, number>();
+    const out: InboxCarried = { round: this.round, changes: [], sizes: [], queues: [] };
+    for (const [id, q] of this.queues) {
+      const idx = q.changes.map((c, k) => {
+        let i = index.get(c);
+        if (i === undefined) {
+          i = out.changes.push(c) - 1;
+          out.sizes.push(q.sizes[k]!);
+          index.set(c, i);
+        }
+        return i;
+      });
+      out.queues.push({ id, idx, rounds: q.rounds, ...(q.offset > 0 ? { offset: q.offset } : {}) });
+    }
+    return out;
+  }
+
+  /** JSON length of the queued changes, each counted once however many subscriptions wait for it. */
+  uniqueChars(): number {
+    const seen = new Set<Change>();
+    let chars = 0;
+    for (const q of this.queues.values())
+      q.changes.forEach((c, k) => {
+        if (seen.has(c)) return;
+        seen.add(c);
+        chars += q.sizes[k]!;
+      });
+    return chars;
   }
 
   private queue(id: string): Queue {

@@ -20,5 +20,7 @@ export interface InboxStatus {
   held: { id: string; until: number }[];
   /** Changes dropped because their subscription was deleted, in this run. */
   dropped: number;
+  /** JSON length of the changes not yet handed on, each counted once (the API's backpressure reads it). */
+  backlogChars: number;
 }
 export const inboxStatusQuery = defineQuery<InboxStatus>('inboxStatus');

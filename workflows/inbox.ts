@@ -69,6 +69,7 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
     inFlight: [...inFlight],
     held: [...heldUntil].map(([id, until]) => ({ id, until })),
     dropped,
+    backlogChars: queues.uniqueChars(),
   }));
 
   /** The subscription's workflow was not there: deleted (drop), or broken (healed, or held). */
@@ -121,7 +122,8 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
 
   for (;;) {
     const now = Date.now();
-    const closing = continueDue() && queues.chars <= CARRY_CHARS_LIMIT;
+    // Carried once per change however many subscriptions wait for it: bounded by what the API admits.
+    const closing = continueDue() && queues.uniqueChars() <= CARRY_CHARS_LIMIT;
     if (closing && inFlight.size === 0) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof inboxWorkflow>({ ...input, carried: queues.carry() });

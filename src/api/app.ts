@@ -135,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           maxBytesPerSecond: bytesPerSec,
           maxQueueMs: config.subscriptionMaxQueueMs ?? 5_000,
           lagGuard,
+          backlog: async (shard) => (await inboxes.status(shard)).backlogChars,
           onSignal: ({ submissions, ok, error }) => {
             metrics.signalsSent.inc({ outcome: signalOutcome(ok, error) });
             if (ok) metrics.groupCommitBatchSize.observe(submissions);

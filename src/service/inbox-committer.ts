@@ -13,6 +13,7 @@ import type { LagGuard } from './lag-guard';
 import { sleep } from './round-pacing';
 import { arrayBytes, fail, partDone, sizeOf, type Waiter } from './signal-parts';
 import { SubscriptionRates } from './inbox-rate';
+import { InboxBacklogs } from './inbox-backlog';
 
 export type SendRound = (shard: number, round: ShardRound) => Promise<void>;
 
@@ -25,6 +26,13 @@ export interface InboxCommitterOptions {
   maxQueueMs: number;
   /** Watches the inbox workflows (ids `inbox:<n>`) as it watches subscriptions. */
   lagGuard?: LagGuard;
+  /**
+   * Reads how much an inbox has not yet handed on (JSON chars, each change once). Past
+   * maxBacklogChars its shard's changes are refused (503 subscription_busy) until it drains:
+   * what an inbox holds stays within what its next run can carry.
+   */
+  backlog?: (shard: number) => Promise<number>;
+  maxBacklogChars?: number;
   onSignal?: (info: {
     shard: number;
     submissions: number;
@@ -54,6 +62,7 @@ interface Lane {
 export class InboxCommitter {
   private readonly lanes: Lane[];
   private readonly rates: SubscriptionRates;
+  private readonly backlogs: InboxBacklogs;
 
   constructor(
     private readonly send: SendRound,
@@ -61,6 +70,7 @@ export class InboxCommitter {
   ) {
     this.lanes = Array.from({ length: o.shards }, () => ({ queue: [], inFlight: false, lastStart: 0 }));
     this.rates = new SubscriptionRates(o.maxBytesPerSecond / 1000, o.maxQueueMs);
+    this.backlogs = new InboxBacklogs(o.shards, o.backlog, o.maxBacklogChars);
   }
 
   /** Retry-After (ms) when the subscription's rate, or an inbox workflow behind, refuses `bytes` more. */
@@ -71,7 +81,7 @@ export class InboxCommitter {
         const ms = lagGuard.refusal(inboxWorkflowId(s));
         if (ms !== undefined) return ms;
       }
-    return this.rates.refusal(id, bytes);
+    return this.backlogs.refusal() ?? this.rates.refusal(id, bytes);
   }
 
   /** Queues one subscription's changes; resolves when all of them are durable in their inboxes. */
@@ -152,6 +162,7 @@ export class InboxCommitter {
     this.send(shard, round)
       .then(
         () => {
+          this.backlogs.look(shard);
           this.o.onSignal?.({ shard, submissions, changes, ok: true });
           for (const p of batch) partDone(p.waiter);
         },

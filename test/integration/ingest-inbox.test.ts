@@ -177,4 +177,28 @@ void describe('ingest inbox', { timeout: 240_000 }, () => {
     await waitUntil(async () => (await received(id)) >= 25, 20_000, 'all applied');
     assert.equal(await received(id), 25, 'each change applied once');
   });
+
+  void it('an inbox continues as new within its bounds, carrying what it has not handed on', async () => {
+    const id = await create('carried');
+    await worker!.shutdown();
+    // Its own shard, with a low history limit: the first task of its first run continues as new.
+    await s.t.client.workflow.start('inboxWorkflow', {
+      workflowId: inboxWorkflowId(5),
+      taskQueue: s.t.taskQueue,
+      args: [{ shard: 5, historyLimit: 20 }],
+    });
+    const gateway = new InboxGateway(s.t.client, s.t.taskQueue, 5_000);
+    for (let v = 1; v <= 30; v++)
+      await gateway.send(5, { changes: keys(4, v), subs: [{ id, idx: [0, 1, 2, 3] }] });
+    const first = (await inbox(5).describe()).runId;
+    worker = await s.t.startWorker();
+    await waitUntil(
+      converged('carried', 4, () => 30),
+      30_000,
+      'every round handed on',
+    );
+    assert.notEqual((await inbox(5).describe()).runId, first, 'continued as new');
+    assert.equal(await received(id), 120, 'each change applied once');
+    await inbox(5).terminate('cleanup');
+  });
 });

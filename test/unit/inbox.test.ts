@@ -9,6 +9,7 @@ import { InboxQueues } from '../../core/inbox-queues';
 import type { Change } from '../../core/types';
 import { InboxCommitter, type SendRound } from '../../src/service/inbox-committer';
 import { SubscriptionRates } from '../../src/service/inbox-rate';
+import { InboxBacklogs } from '../../src/service/inbox-backlog';
 import type { ShardRound } from '../../src/temporal/inbox-gateway';
 import { InboxUnavailableError } from '../../src/temporal/inbox-gateway';
 import { ApiError } from '../../src/service/errors';
@@ -68,6 +69,37 @@ describe('InboxQueues', () => {
     const q = new InboxQueues();
     q.add({ changes: [ch(1), ch(2)], sizes: [5000, 5000], subs: [{ id: 'a', idx: [0, 1] }] });
     assert.equal(q.take('a', 0, { maxChanges: 10, maxChars: 100 })!.changes.length, 1);
+  });
+});
+
+describe('InboxQueues carry', () => {
+  it('carries each change once however many subscriptions wait for it', () => {
+    const q = new InboxQueues();
+    const changes = [ch(1), ch(2)];
+    q.add({ changes, sizes: [10, 20], subs: ['a', 'b', 'c'].map((id) => ({ id, idx: [0, 1] })) });
+    q.take('a', 0, { maxChanges: 1, maxChars: 1000 });
+    assert.equal(q.uniqueChars(), 30);
+    const carried = JSON.parse(JSON.stringify(q.carry())) as ReturnType<InboxQueues['carry']>;
+    assert.equal(carried.changes.length, 2);
+    const next = new InboxQueues(carried);
+    assert.equal(next.chars, 80);
+    assert.deepEqual(next.take('a', 0), { shard: 0, changes: [ch(2)], sizes: [20], rounds: [1], offset: 1 });
+    assert.deepEqual(next.take('c', 0)!.changes, changes);
+  });
+});
+
+describe('InboxBacklogs', () => {
+  it('refuses while an inbox is past the bound, from its last read', async () => {
+    let backlog = 2_000_000;
+    const b = new InboxBacklogs(2, async (shard) => (shard === 1 ? backlog : 0), 1_000_000);
+    assert.equal(b.refusal(), undefined, 'nothing read yet');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(b.refusal(), 1_000);
+    backlog = 0;
+    await new Promise((r) => setTimeout(r, 300));
+    b.refusal();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(b.refusal(), undefined);
   });
 });
 
