@@ -7,6 +7,7 @@ import { ConfirmDialog } from './confirm-dialog.js';
 import { Deliveries } from './deliveries.js';
 import { displayState, duration, plural, workflowUrl } from './format.js';
 import { useAction, useLoad, useTick, useTitle } from './hooks.js';
+import { RecoverForm } from './recover-form.js';
 import { SecretReveal } from './secret-reveal.js';
 import { ErrorBox, Loading, PageHeading, StaleNotice, StateBadge, Time } from './ui.js';
 
@@ -176,6 +177,12 @@ export function SubscriptionPage({ id }) {
       <${Status} sub=${sub} config=${config} />
       <h2>Deliveries</h2>
       <p class="muted" role="status">${notice || `Newest first, the last ${DELIVERIES_SHOWN}; refreshed every ${REFRESH_MS / 1000} s.`}</p>
+      <${RecoverForm} subscriptionId=${sub.id} onRecovered=${(r) => {
+        setNotice(
+          `Recovered ${plural(r.deliveries, 'failed delivery', 'failed deliveries')} (${plural(r.changes, 'change')}): they join the next batch.`,
+        );
+        void reload();
+      }} />
       <${Deliveries} subscriptionId=${sub.id} deliveries=${data.deliveries}
         onRedelivered=${(d) => {
           setNotice(`Delivery #${d.sequence} queued again: its changes join the next batch.`);

@@ -1,6 +1,6 @@
 // The console in a real browser against the whole stack (Temporal, worker, API, receiver):
 // sign in, create, see the secret once, watch deliveries and failing attempts, redeliver,
-// pause and resume, disabled by a 410 and resumed, rotate, delete. Then: no key, token or
+// pause and resume, disabled by a 410 and resumed, recover a range, rotate, delete. Then: no key, token or
 // secret in any URL, title or log line. Screenshots of each page go to docs/screenshots/ for the README.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -224,6 +224,24 @@ void describe('the Herald console', { skip: missing, timeout: 240_000 }, () => {
     const body = s.receiver.requests.at(-1)!.json as { changes: { id: number }[] };
     assert.deepEqual(body.changes.map((c) => c.id).sort(), [88, 89]);
     assert.equal(await page.locator('.disabled-reason').count(), 0);
+  });
+
+  void it('recovers the failed deliveries of a range in one call', async () => {
+    const before = s.receiver.requests.length;
+    await page.getByText('Recover failed deliveries').click();
+    // The form's range starts a day back: the 410'd delivery #5 is in it.
+    await page.getByRole('button', { name: 'Recover', exact: true }).click();
+    await untilText(
+      page.getByRole('status').filter({ hasText: 'Recovered' }),
+      /Recovered 1 failed delivery \(1 change\)/,
+    );
+    await untilText(delivery(7), /delivered[\s\S]*HTTP 200/);
+    await s.receiver.waitForRequests(before + 1);
+    const body = s.receiver.requests.at(-1)!.json as { changes: { id: number }[] };
+    assert.deepEqual(
+      body.changes.map((c) => c.id),
+      [88],
+    );
   });
 
   void it('edits the subscription with its current values filled in', async () => {
