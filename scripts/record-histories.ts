@@ -5,8 +5,13 @@
 // Re-record only on purpose (a deliberate, versioned workflow change), under a new prefix so
 // that the histories of every earlier version stay and keep replaying:
 // `HERALD_FIXTURE_PREFIX=queued- npx tsx scripts/record-histories.ts` recorded the runs whose
-// sealed batches go to the queued task queue.
+// sealed batches go to the queued task queue. With tracing on (any OTEL_* variable that turns it
+// on, e.g. an endpoint nobody listens on) the worker runs the traced bundle and every signal
+// carries a traceparent: `traced-` recorded those, so the replay test proves a history recorded
+// with tracing replays without it, and the other way round.
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { startTracing, stopTracing } from '../src/tracing';
 import { join } from 'node:path';
 import { startTemporal } from '../test/helpers/temporal';
 import { startReceiver } from '../test/helpers/receiver';
@@ -20,6 +25,11 @@ const OUT = join(__dirname, '..', 'test', 'fixtures', 'histories');
 const PREFIX = process.env.HERALD_FIXTURE_PREFIX ?? 'fast-';
 
 async function main() {
+  const traced = await startTracing('herald-record');
+  const trace = () =>
+    traced
+      ? { traceparents: [`00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`] }
+      : {};
   const t = await startTemporal();
   await t.startWorker();
   const receiver = await startReceiver();
@@ -32,17 +42,18 @@ async function main() {
     });
     const h = await startSubscription(t.client, t.taskQueue, cfg, { historyLimit: 120 });
     let status: SubscriptionStatus = await h.query(statusQuery);
-    await h.signal(changesSignal, { changes: [update('training', 0, 0)] });
+    await h.signal(changesSignal, { changes: [update('training', 0, 0)], ...trace() });
     await waitUntil(() => receiver.requests.length >= 1, 10_000, 'the first attempt');
     // While the child waits for its retry: more keys than the open window holds, so batches seal.
     for (let i = 0; i < 6; i++) {
       const changes = Array.from({ length: 1000 }, (_, k) => update('training', i * 1000 + k + 1, i));
-      await h.signal(changesSignal, { changes });
+      await h.signal(changesSignal, { changes, ...trace() });
     }
     await h.executeUpdate(pauseUpdate);
-    await h.signal(changesSignal, { changes: [update('institute', 1, 1)] });
+    await h.signal(changesSignal, { changes: [update('institute', 1, 1)], ...trace() });
     await h.executeUpdate(resumeUpdate);
-    for (let i = 0; i < 40; i++) await h.signal(changesSignal, { changes: [update('training', i % 12, i)] });
+    for (let i = 0; i < 40; i++)
+      await h.signal(changesSignal, { changes: [update('training', i % 12, i)], ...trace() });
     for (let i = 0; i < 200; i++) {
       status = await h.query(statusQuery);
       if (status.pendingChanges === 0 && !status.inFlight && !status.queuedBatches) break;
@@ -66,6 +77,7 @@ async function main() {
   } finally {
     await receiver.close();
     await t.teardown();
+    await stopTracing();
   }
 }
 

@@ -56,6 +56,14 @@ describe('replay of recorded histories', () => {
       ),
       'a sealed batch started on the queued task queue is recorded',
     );
+    // Recorded with tracing on (`traced-`): the OpenTelemetry context in the headers, the
+    // requests' traceparents in the signals; it must replay untraced here as well.
+    const traced = histories.filter((h) => h.workflowId.startsWith('traced-subscription-'));
+    const tracedEvents = traced.flatMap((h) => h.history.events ?? []);
+    assert.ok(
+      tracedEvents.some((e) => e.workflowExecutionSignaledEventAttributes?.header?.fields?.['_tracer-data']),
+      'a history recorded with tracing on carries the trace context in its signal headers',
+    );
     await replayAll(histories, {});
   });
 
