@@ -85,6 +85,9 @@ async function spawnHerald(
 
 /** One Temporal dev server (on a temp SQLite file) plus any number of worker and API children. */
 export class Cluster {
+  /** Environment every Herald child gets on top of the defaults (e.g. HERALD_INGEST). */
+  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+
   readonly dir = mkdtempSync(join(tmpdir(), 'herald-rel-'));
   readonly taskQueue = `herald-rel-${randomBytes(4).toString('hex')}`;
   devServer: DevServer | undefined;
@@ -132,6 +135,9 @@ export class Cluster {
       HERALD_LOG_LEVEL: 'warn',
       HERALD_ROUTING_REFRESH_MS: '500',
       HERALD_DATA_DIR: this.dir,
+      // HERALD_TEST_INGEST=inbox runs any crash suite through the ingest inbox (issue 27).
+      ...(process.env.HERALD_TEST_INGEST ? { HERALD_INGEST: process.env.HERALD_TEST_INGEST } : {}),
+      ...this.extraEnv,
     };
   }
 
