@@ -35,17 +35,19 @@ export function changesSender(
         throw toGatewayError(err);
       });
   return (id, changes, traceparents) => {
-    const traced = traceparents?.length ? tracing() : undefined;
+    const traced = tracing();
     if (!traced) return send(id, changes);
-    // One span per signal: a child of the round's first request, linked to each of them; the
-    // contexts also travel in the signal, so the batch's delivery can join and link them.
+    // One span per signal: a child of the round's first request, linked to the others (a root
+    // span when the round carries none: never a child of whichever request started the rounds'
+    // loop, whose context it inherits); the contexts also travel in the signal, so the batch's
+    // delivery can join and link them.
     return traced.linked(
       'herald.signal changes',
-      traceparents!,
+      traceparents ?? [],
       {
         'herald.subscription_id': id,
         'herald.changes': changes.length,
-        'herald.requests': traceparents!.length,
+        'herald.requests': traceparents?.length ?? 0,
       },
       () => send(id, changes, traceparents),
     );
