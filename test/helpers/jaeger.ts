@@ -11,8 +11,16 @@ const SCRIPT = resolve(__dirname, '..', '..', 'scripts', 'jaeger.mjs');
 
 /** The pinned Jaeger binary, built on first use (minutes cold; fails clearly without Go). */
 export function jaegerBinary(): string {
-  const r = spawnSync(process.execPath, [SCRIPT, '--print'], { encoding: 'utf8', timeout: 1_800_000 });
-  if (r.status !== 0) throw new Error(`scripts/jaeger.mjs failed:\n${r.stderr || r.error?.message}`);
+  // Its progress (a cold build takes minutes) and its errors go to the test's stderr as they come.
+  const r = spawnSync(process.execPath, [SCRIPT, '--print'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 1_800_000,
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `scripts/jaeger.mjs failed (${r.error?.message ?? `exit ${r.status}`}): see its message above`,
+    );
   return r.stdout.trim();
 }
 
