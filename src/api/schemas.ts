@@ -15,6 +15,7 @@ export const ERROR_CODES = {
     'shutting_down',
     'subscription_broken',
     'subscription_busy',
+    'inbox_unavailable',
     'temporal_not_set_up',
   ],
 } as const;

@@ -96,6 +96,7 @@ void describe('the OpenAPI document', () => {
       'shutting_down',
       'subscription_broken',
       'subscription_busy',
+      'inbox_unavailable',
       'temporal_not_set_up',
     ]);
     // An id has no length limit in the document: an over-long one is a 404, not a 400.
