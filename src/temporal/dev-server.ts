@@ -102,7 +102,11 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   mkdirSync(o.dataDir, { recursive: true });
   const dbFile = join(o.dataDir, 'temporal.db');
   const logFd = openSync(join(o.dataDir, 'temporal.log'), 'a');
-  const child = spawn(o.cli, devServerArgs(o, dbFile), { stdio: ['ignore', logFd, logFd] });
+  // Herald's OTEL_* variables are Herald's (docs/operations.md#tracing): the Temporal server reads
+  // them too, would export its own spans under Herald's name, and refuses to start on
+  // OTEL_TRACES_EXPORTER=console.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
+  const child = spawn(o.cli, devServerArgs(o, dbFile), { stdio: ['ignore', logFd, logFd], env });
   closeSync(logFd);
   let exited = false;
   const exit = new Promise<void>((resolve) =>
