@@ -5,6 +5,7 @@ import { createHttpClient, type HttpClient } from '../src/webhook/http-client';
 import { createDeliver, type DeliveryMetrics } from './deliver';
 import { createOperations, type OperationsDeps } from './operations';
 import { createInboxActivities, type InboxTargetsDeps } from './inbox';
+import { createErasureActivities, type ErasureDeps } from './erasure';
 
 export interface ActivityDeps {
   /** HERALD_HEADER_PREFIX. */
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   operations?: OperationsDeps;
   /** What became of a subscription an inbox hand-off did not find (absent: that activity fails, retried). */
   inboxTargets?: InboxTargetsDeps;
+  /** Right to erasure (absent: those activities fail, retried). */
+  erasure?: ErasureDeps;
 }
 
 // Kept outside the returned object: everything on it is registered as an activity.
@@ -41,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createOperations(deps.operations),
     ...createInboxActivities(deps.inboxTargets),
+    ...createErasureActivities(deps.erasure),
   };
   if (!deps.httpClient) ownedClients.set(activities, http);
   return activities;
@@ -58,3 +62,4 @@ export async function closeActivities(activities: Activities): Promise<void> {
 export type { AttemptFailureDetails, FirstAttemptOutcome } from './deliver';
 export type { OperationsDeps, WithdrawnDelivery } from './operations';
 export type { InboxTargetsDeps, InboxTargetStatus } from './inbox';
+export type { ErasureDeps, SweepCursor } from './erasure';

@@ -55,6 +55,11 @@ export interface HeraldConfig {
    */
   ingest?: { mode: Env['HERALD_INGEST']; shards: number; intervalMs: number };
   logLevel: Env['HERALD_LOG_LEVEL'];
+  /**
+   * Days Temporal keeps a closed workflow's history (issue 29): set on the namespace by `setup`
+   * and by the embedded server; unset = 7 days for a namespace Herald creates, an existing one unchanged.
+   */
+  retentionDays?: number;
   /** Which values were generated and where they are kept, for the start-up banner. */
   generatedKeysFile?: string;
 }
@@ -178,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     subscriptionMaxLagMs: e.HERALD_SUBSCRIPTION_MAX_LAG_MS,
     ingest: { mode: e.HERALD_INGEST, shards: e.HERALD_INBOX_SHARDS, intervalMs: e.HERALD_INBOX_INTERVAL_MS },
     logLevel: e.HERALD_LOG_LEVEL,
+    retentionDays: e.HERALD_RETENTION_DAYS,
     generatedKeysFile,
   };
 }

@@ -19,8 +19,9 @@ async function setup(args: string[]): Promise<void> {
       `setup: ${(err as Error).message}; use setup [--create-namespace] [--retention 7d]`,
     );
   }
-  const retentionMs = parseRetention(values.retention ?? DEFAULT_RETENTION);
   const config = loadConfig();
+  const days = config.retentionDays;
+  const retentionMs = parseRetention(values.retention ?? (days ? `${days}d` : DEFAULT_RETENTION));
   const address = config.temporal.address;
   if (!address)
     throw new ConfigError(
@@ -31,6 +32,7 @@ async function setup(args: string[]): Promise<void> {
     await setupTemporal(client, address, {
       createNamespace: values['create-namespace'] ?? false,
       retentionMs,
+      updateRetention: values.retention !== undefined || days !== undefined,
     });
   } finally {
     await client.connection.close();

@@ -12,7 +12,7 @@ import { codecUiEndpoint, createEncryptionCodec } from './temporal/codec';
 import { localUrl } from './local-url';
 import { temporalBinary } from './temporal/binaries';
 import { startDevServer, waitForTemporal, type DevServer } from './temporal/dev-server';
-import { assertTemporalSetup } from './temporal/setup';
+import { assertTemporalSetup, setRetention } from './temporal/setup';
 import { installSdkRuntime, startHeraldWorker, type RunningWorker } from './worker';
 import { startTracing, stopTracing } from './tracing';
 
@@ -94,6 +94,8 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
     // Fail fast: without its namespace and search attributes Herald would start and then only
     // log warnings (or fail every subscription request). `npm run setup:temporal` creates them.
     await assertTemporalSetup(client, address);
+    // The embedded server's namespace keeps closed histories HERALD_RETENTION_DAYS when set.
+    if (devServer && config.retentionDays) await setRetention(client, config.retentionDays * 86_400_000);
     const metrics = createMetrics();
 
     let worker: RunningWorker | undefined;

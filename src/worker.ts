@@ -17,6 +17,7 @@ import { operationalEvents } from './operational-events';
 import { tracing } from './tracing';
 import { createHttpClient } from './webhook/http-client';
 import { inboxTargets } from './inbox-targets';
+import { erasureWorker } from './erasure-worker';
 
 export interface HeraldWorkerOptions {
   config: HeraldConfig;
@@ -43,6 +44,7 @@ export async function createHeraldWorker(
     reportAttempt: attemptReporter(client),
     operations: operationalEvents(config, client),
     inboxTargets: inboxTargets(config, client),
+    erasure: erasureWorker(config, client),
   });
   const bundle = await workflowBundle(undefined, { traced: traced !== undefined });
   const create = (taskQueue: string, maxCachedWorkflows: number) =>

@@ -14,6 +14,7 @@ import { attemptSignal, deliveryFinishedSignal, deliveryStateQuery, releaseSigna
 import { subscriptionWorkflowId } from '../core/ids';
 import { firstAttempt, TIMEOUT_MARGIN_MS } from './first-attempt';
 import { afterFirstAttempt, nextAttemptAtMs, toRetryPolicy } from '../core/retry-policy';
+import { acceptDropKeys } from './delivery-erasure';
 import type {
   AttemptRecord,
   DeliveryInput,
@@ -30,6 +31,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   // A sealed batch waits for its turn; until then it is queued, not in flight.
   let released = !input.queued;
   setHandler(releaseSignal, () => void (released = true));
+  // Right to erasure (issue 29): drops keys from the batch and continues as new without them.
+  const drop = acceptDropKeys(input, () => ({ status, attempts }));
 
   const note = (record: AttemptRecord) => {
     if (attempts.some((a) => a.attempt === record.attempt)) return;
@@ -67,24 +70,35 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     // Taking over after the subscription's first attempt: the schedule's gap comes first.
     let delayMs = input.firstDelayMs ?? 0;
     if (input.queued) {
-      await condition(() => released);
+      await condition(() => released || drop.requested !== undefined);
+      if (drop.requested) await drop.continueWithout(released);
       // A released batch is a fresh delivery: its first attempt is a local activity too, so a
       // backlog drains at one workflow task per batch while the partner answers.
-      const first = await firstAttempt(input);
-      note(first.attempt);
-      const gone = !first.ok && first.gone === true;
-      const next = afterFirstAttempt(first.ok, input.retry, gone, first.attempt.retryAfterMs);
-      if (next.status === 'retry') [offset, delayMs] = [next.attemptOffset, next.firstDelayMs];
-      else status = next.status;
+      // (An erasure may have emptied it: then nothing is sent, below.)
+      if (input.changes.length > 0) {
+        const first = await firstAttempt(input);
+        note(first.attempt);
+        const gone = !first.ok && first.gone === true;
+        const next = afterFirstAttempt(first.ok, input.retry, gone, first.attempt.retryAfterMs);
+        if (next.status === 'retry') [offset, delayMs] = [next.attemptOffset, next.firstDelayMs];
+        else status = next.status;
+      }
     }
+    if (status === 'in_flight' && drop.requested) await drop.continueWithout(true);
+    // An erasure emptied the batch: nothing is left to send.
+    if (status === 'in_flight' && input.changes.length === 0) status = 'delivered';
     if (status === 'in_flight') {
-      if (delayMs) await sleep(delayMs);
-      const outcome = await deliverFrom(offset)(input);
+      // In a scope of their own, so an erasure can stop the retries (see delivery-erasure.ts).
+      const outcome = await drop.scope.run(async () => {
+        if (delayMs) await sleep(delayMs);
+        return deliverFrom(offset)(input);
+      });
       // Histories recorded before the attempt travelled in the result have it as a signal only.
       if (outcome?.attempt) note(outcome.attempt);
       status = 'delivered';
     }
   } catch (err) {
+    if (drop.requested && isCancellation(err)) await drop.continueWithout(true);
     // Only the activity running out of attempts fails the delivery; anything else is a bug
     // or a cancellation and must stay visible as such.
     if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;

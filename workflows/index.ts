@@ -2,3 +2,4 @@
 export { subscriptionWorkflow } from './subscription';
 export { deliveryWorkflow } from './delivery';
 export { inboxWorkflow } from './inbox';
+export { erasureWorkflow } from './erasure';

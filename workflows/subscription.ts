@@ -54,6 +54,7 @@ import {
 } from './subscription-limits';
 import { describeView, publishView } from './subscription-view';
 import { startLifecycle } from './subscription-lifecycle';
+import { acceptErasures } from './subscription-erasure';
 import { takeHandoffs } from './subscription-inbox';
 import type { AppliedMark } from '../core/inbox';
 
@@ -81,7 +82,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   let receivedChars = 0;
   // Set when something happens that the main loop must look at before its timer fires.
   let wake = false;
+  // Right to erasure (issue 29): an erase update asks for a new run that no longer holds the keys.
+  const erasure = acceptErasures(sub, { wake: () => void (wake = true) });
   const shouldContinueAsNew = () => {
+    if (erasure.due()) return true;
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength >= historyLimit) return true;
     if (boundReceived && receivedChars >= receivedLimit) return true;

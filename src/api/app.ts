@@ -11,6 +11,8 @@ import type { HeraldConfig } from '../config';
 import { createMetrics, type Metrics } from '../metrics';
 import { TemporalCalls } from '../temporal/calls';
 import { DeliveryGateway } from '../temporal/delivery-gateway';
+import { ErasureGateway } from '../temporal/erasure-gateway';
+import { ErasureService } from '../service/erasures';
 import { changesSender, setupProblemWithin, signalOutcome } from '../temporal/gateway';
 import { SubscriptionGateway } from '../temporal/subscription-gateway';
 import { ChangeRouter } from '../service/changes';
@@ -37,6 +39,7 @@ import { opsRoutes } from './routes/ops';
 import { subscriptionActionRoutes } from './routes/subscription-actions';
 import { subscriptionRoutes } from './routes/subscriptions';
 import { tenantRoutes } from './routes/tenants';
+import { erasureRoutes } from './routes/erasures';
 import { subscriptionSchemas } from './subscription-schemas';
 
 export interface AppDeps {
@@ -201,6 +204,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(subscriptionRoutes, { ctx });
   await app.register(subscriptionActionRoutes, { ctx });
   await app.register(tenantRoutes, { ctx });
+  const erasures = new ErasureService(new ErasureGateway(calls, config.taskQueue), config.adminKey);
+  await app.register(erasureRoutes, { ctx, erasures });
   await app.register(changeRoutes, { ctx });
   await app.register(opsRoutes, { ctx, setupProblem: (ms) => setupProblemWithin(client, ms) });
   await app.register(codecRoutes, { ctx, codec: deps.codec });

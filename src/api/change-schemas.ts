@@ -43,6 +43,19 @@ export const JSON_SCHEMAS = {
 /** "." and ".." cannot be a URL path segment: URL parsers read them as "here" and "up". */
 const NOT_DOT_SEGMENT = /^(?!\.\.?$)/;
 
+/** A change's object and id: its merge key (with the tenant), also what an erasure names. */
+export const objectName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z][a-z0-9_]*$/, 'must be a lowercase identifier such as "training"');
+export const objectId = z
+  .union([
+    z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    text(1, 128, { pattern: [NOT_DOT_SEGMENT, 'must not be "." or ".."'] }),
+  ])
+  .describe('Positive integer or string of 1–128 characters (not "." or "..")');
+
 /**
  * The document's form of "the event must be in the catalogue": a change names a catalogue
  * `event`, or its object and action are one of the catalogue's `<object>.<action>` events.
@@ -71,17 +84,8 @@ export function changeSchemas(opts: { catalog: EventCatalog; changeUrls: ChangeU
   const change = z
     .strictObject({
       action: z.enum(ACTIONS),
-      object: z
-        .string()
-        .min(1)
-        .max(64)
-        .regex(/^[a-z][a-z0-9_]*$/, 'must be a lowercase identifier such as "training"'),
-      id: z
-        .union([
-          z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-          text(1, 128, { pattern: [NOT_DOT_SEGMENT, 'must not be "." or ".."'] }),
-        ])
-        .describe('Positive integer or string of 1–128 characters (not "." or "..")'),
+      object: objectName,
+      id: objectId,
       url: changeUrlSchema(opts.changeUrls).optional(),
       // Checked against the catalogue below, with the default event, so the message is one.
       event: z

@@ -80,6 +80,14 @@ export function parseRetention(value: string): number {
 export const formatRetention = (ms: number): string =>
   ms % DAY_MS === 0 ? `${ms / DAY_MS}d` : `${Math.round(ms / 3_600_000)}h`;
 
+/** Sets how long Temporal keeps closed histories in the namespace (HERALD_RETENTION_DAYS). */
+export async function setRetention(client: SetupClient, retentionMs: number): Promise<void> {
+  await client.connection.workflowService.updateNamespace({
+    namespace: client.options.namespace,
+    config: { workflowExecutionRetentionTtl: msNumberToTs(retentionMs) },
+  });
+}
+
 async function retrying<T>(what: string, fn: () => Promise<T>, ok: (err: unknown) => boolean): Promise<T> {
   const end = Date.now() + 30_000;
   for (;;) {
@@ -95,6 +103,8 @@ async function retrying<T>(what: string, fn: () => Promise<T>, ok: (err: unknown
 export interface SetupOptions {
   createNamespace: boolean;
   retentionMs: number;
+  /** Set the retention of an existing namespace too (HERALD_RETENTION_DAYS or --retention given). */
+  updateRetention?: boolean;
   log?: (line: string) => void;
 }
 
@@ -103,7 +113,12 @@ export async function setupTemporal(client: SetupClient, address: string, o: Set
   const log = o.log ?? console.log;
   const namespace = client.options.namespace;
   const existing = await describeNamespace(client);
-  if (existing) {
+  if (existing && o.updateRetention && existing.retentionMs !== o.retentionMs) {
+    await setRetention(client, o.retentionMs);
+    log(
+      `Namespace ${namespace} exists; retention set to ${formatRetention(o.retentionMs)} (was ${formatRetention(existing.retentionMs)}).`,
+    );
+  } else if (existing) {
     log(`Namespace ${namespace} exists (retention ${formatRetention(existing.retentionMs)}).`);
   } else if (!o.createNamespace) {
     throw new TemporalSetupError(
