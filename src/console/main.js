@@ -3,6 +3,7 @@ import { html, render } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Router } from 'preact-iso/router';
 import { keyStore, onKeyRefused } from './api.js';
+import { ErasureForm, ErasureReport, isTenantToken } from './erasure-page.js';
 import { EventsPage } from './events-page.js';
 import { KeyForm } from './key-form.js';
 import { SubscriptionForm } from './subscription-form.js';
@@ -25,6 +26,7 @@ function Nav({ onForget }) {
     <ul>
       <li><a href="/console">Subscriptions</a></li>
       <li><a href="/console/events">Event catalogue</a></li>
+      ${!isTenantToken(keyStore.get()) && html`<li><a href="/console/erasures">Erasure</a></li>`}
       <li><a href="/console/subscriptions/new" role="button" class="outline">New subscription</a></li>
       <li><button class="secondary outline" onClick=${onForget}>Forget key</button></li>
     </ul>
@@ -67,6 +69,8 @@ function App() {
         <${SubscriptionForm} path="/console/subscriptions/:id/edit" />
         <${SubscriptionPage} path="/console/subscriptions/:id" />
         <${EventsPage} path="/console/events" />
+        <${ErasureForm} path="/console/erasures" />
+        <${ErasureReport} path="/console/erasures/:id" />
         <${NotFound} default />
       </${Router}>
     </main>

@@ -24,27 +24,45 @@ export interface DecodedRun {
 /** Every run visibility lists (open and closed) whose history can still be read, decoded. */
 export async function decodeEveryHistory(client: Client, codec: PayloadCodec): Promise<DecodedRun[]> {
   const out: DecodedRun[] = [];
-  for await (const w of client.workflow.list()) {
-    let history;
-    try {
-      history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
-    } catch {
-      continue; // deleted meanwhile (visibility lags behind a deletion)
-    }
-    const lines: string[] = [];
-    for (const event of history.events ?? []) {
-      for (const p of payloads(event)) {
+  const namespace = client.options.namespace;
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    // Raw visibility: nothing here depends on the client's data converter.
+    const page = await client.workflowService.listWorkflowExecutions({
+      namespace,
+      pageSize: 100,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    for (const ex of page.executions ?? []) {
+      const execution = { workflowId: ex.execution!.workflowId!, runId: ex.execution!.runId! };
+      const events: unknown[] = [];
+      let token: Uint8Array | undefined;
+      try {
+        do {
+          const res = await client.workflowService.getWorkflowExecutionHistory({
+            namespace,
+            execution,
+            ...(token ? { nextPageToken: token } : {}),
+          });
+          events.push(...(res.history?.events ?? []));
+          token = res.nextPageToken?.length ? res.nextPageToken : undefined;
+        } while (token);
+      } catch {
+        continue; // deleted meanwhile (visibility lags behind a deletion)
+      }
+      const lines: string[] = [];
+      for (const p of payloads(events)) {
         const [plain] = await codec.decode([p]);
         lines.push(Buffer.from(plain!.data ?? new Uint8Array()).toString('utf8'));
       }
+      out.push({
+        ...execution,
+        type: ex.type?.name ?? '',
+        status: String(ex.status ?? ''),
+        text: lines.join('\n'),
+      });
     }
-    out.push({
-      workflowId: w.workflowId,
-      runId: w.runId,
-      type: w.type,
-      status: w.status.name,
-      text: lines.join('\n'),
-    });
-  }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
   return out;
 }

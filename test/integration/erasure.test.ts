@@ -60,6 +60,7 @@ void describe('right to erasure', () => {
       id: string;
       status: string;
       changes: { id: string }[];
+      attempts: unknown[];
     }[];
   const receivedIds = (path: string) =>
     s.receiver.requests
@@ -168,5 +169,83 @@ void describe('right to erasure', () => {
     assert.ok(logged.length > 0, 'logs were written');
     for (const needle of [ERASED, ERASED_EMAIL, KEPT_EMAIL])
       assert.ok(!logged.includes(needle), `${needle} not logged`);
+  });
+  void it('rebuilds a retrying delivery and a queued batch without the person; the rest is delivered', async () => {
+    const RETRYING = `person-retrying-${tag}`;
+    const filler = (i: number) => ({
+      action: 'update',
+      object: 'training',
+      id: `${tag}-${i}`,
+      event: 'training.update',
+      data: { pad: 'x'.repeat(1000) },
+    });
+    s.receiver.setStatus((req) => (req.path.startsWith('/retrying') ? 500 : 200));
+    const res = await s.api('POST', '/v1/subscriptions', {
+      key: 'admin',
+      body: {
+        name: 'Retrying',
+        url: s.receiver.url.replace('/hook', '/retrying'),
+        events: ['person.category_added', 'training.update'],
+        includePii: true,
+        batching: { debounceMs: 100, maxWaitMs: 1000 },
+        retry: { initialIntervalMs: 500, backoffCoefficient: 1, maximumAttempts: 0, timeoutMs: 2000 },
+      },
+    });
+    assert.equal(res.status, 201, res.text);
+    const sub = res.body.id as string;
+    const publish = async (changes: unknown[]) =>
+      assert.equal(
+        (await s.api('POST', `/v1/subscriptions/${sub}/changes`, { key: 'publish', body: { changes } }))
+          .status,
+        202,
+      );
+    // In flight: the first batch keeps failing in its delivery workflow.
+    await publish([change(RETRYING, ERASED_EMAIL), change(KEPT, KEPT_EMAIL)]);
+    await waitUntil(async () => ((await deliveries(sub))[0]?.attempts.length ?? 0) >= 2, 15_000, 'retrying');
+    // Queued: ~460 KB behind it is past the open window's bound and sealed into a queued batch.
+    await publish([...Array.from({ length: 450 }, (_, i) => filler(i)), change(RETRYING, ERASED_EMAIL)]);
+    await waitUntil(
+      async () =>
+        (await s.api('GET', `/v1/subscriptions/${sub}`, { key: 'admin' })).body.queuedBatches >= 1 ||
+        (await deliveries(sub)).length >= 2,
+      15_000,
+      'a queued batch',
+    );
+
+    const started = await s.api('POST', '/v1/erasures', {
+      key: 'admin',
+      body: { object: 'person', id: RETRYING },
+    });
+    assert.equal(started.status, 202, started.text);
+    const from = s.receiver.requests.length;
+    let report: Record<string, unknown> = {};
+    await waitUntil(
+      async () => {
+        report = (await s.api('GET', `/v1/erasures/${started.body.id as string}`, { key: 'admin' })).body;
+        return report.state === 'done';
+      },
+      150_000,
+      'the erasure',
+    );
+    const counts = report.counts as Record<string, number>;
+    assert.equal(counts.inFlightDeliveriesRebuilt, 1, JSON.stringify(counts));
+    assert.equal(counts.queuedBatchesRebuilt, 1, JSON.stringify(counts));
+    assert.ok(counts.deliveryRunsDeleted! >= 2, 'the runs before their rebuild');
+
+    s.receiver.setStatus(200);
+    const after = () => s.receiver.requests.slice(from).filter((r) => r.path.startsWith('/retrying'));
+    const idsAfter = () =>
+      after().flatMap((r) => (r.json as { changes: { id: string }[] }).changes.map((c) => c.id));
+    await waitUntil(
+      () => idsAfter().includes(KEPT) && idsAfter().includes(`${tag}-449`),
+      30_000,
+      'the rest delivered',
+    );
+    assert.ok(!idsAfter().includes(RETRYING), 'the person is never sent after the erasure');
+    const runs = await decodeEveryHistory(s.t.client, createEncryptionCodec(s.t.config.encryptionKeys));
+    assert.deepEqual(
+      runs.filter((r) => r.text.includes(RETRYING)).map((r) => `${r.workflowId} ${r.status}`),
+      [],
+    );
   });
 });
