@@ -53,7 +53,7 @@ export interface HeraldConfig {
    * `inbox`, one signal per inbox shard per round, handed on to the subscriptions by the inbox
    * workflows (issue 27). Optional so hand-built configs keep the direct path.
    */
-  ingest?: { mode: Env['HERALD_INGEST']; shards: number; intervalMs: number };
+  ingest?: { mode: Env['HERALD_INGEST']; shards: number; intervalMs: number; handoffMs?: number };
   logLevel: Env['HERALD_LOG_LEVEL'];
   /**
    * Days Temporal keeps a closed workflow's history (issue 29): set on the namespace by `setup`
@@ -181,7 +181,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     subscriptionMaxBytesPerSec: e.HERALD_SUBSCRIPTION_MAX_BYTES_PER_SEC,
     subscriptionMaxQueueMs: e.HERALD_SUBSCRIPTION_MAX_QUEUE_MS,
     subscriptionMaxLagMs: e.HERALD_SUBSCRIPTION_MAX_LAG_MS,
-    ingest: { mode: e.HERALD_INGEST, shards: e.HERALD_INBOX_SHARDS, intervalMs: e.HERALD_INBOX_INTERVAL_MS },
+    ingest: {
+      mode: e.HERALD_INGEST,
+      shards: e.HERALD_INBOX_SHARDS,
+      intervalMs: e.HERALD_INBOX_INTERVAL_MS,
+      handoffMs: e.HERALD_INBOX_HANDOFF_MS,
+    },
     logLevel: e.HERALD_LOG_LEVEL,
     retentionDays: e.HERALD_RETENTION_DAYS,
     generatedKeysFile,

@@ -16,6 +16,7 @@ import {
   getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -29,6 +30,12 @@ export interface InboxWorkflowInput {
   carried?: InboxCarried;
   /** Continue-as-new once the history is this long (tests set it low). */
   historyLimit?: number;
+  /**
+   * Least time between two waves of hand-offs (ms; HERALD_INBOX_HANDOFF_MS when the API started
+   * the inbox). A wave hands every subscription with changes waiting and none in flight what
+   * waits for it; a longer interval makes fewer, larger hand-offs for more latency.
+   */
+  handoffIntervalMs?: number;
 }
 
 /** Continue as new past this many events, or this many history bytes, or this much change JSON taken in. */
@@ -56,6 +63,8 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
   let receivedChars = 0;
   let dropped = 0;
   let wake = false;
+  const interval = input.handoffIntervalMs ?? 0;
+  let lastWave = Number.NEGATIVE_INFINITY;
 
   setHandler(ingestSignal, (batch) => {
     queues.add(batch);
@@ -129,16 +138,25 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
       await continueAsNew<typeof inboxWorkflow>({ ...input, carried: queues.carry() });
     }
     // While closing, nothing new leaves: the run ends once what is in flight is acknowledged.
-    if (!closing) {
+    const waveAt = lastWave + interval;
+    let waiting = false;
+    if (!closing && now >= waveAt) {
       for (const id of queues.waiting()) {
         if (inFlight.has(id)) continue;
         const until = heldUntil.get(id);
         if (until !== undefined && until > now) continue;
         heldUntil.delete(id);
         handOff(id);
+        lastWave = now;
       }
+    } else if (!closing) waiting = queues.waiting().some((id) => !inFlight.has(id) && !heldUntil.has(id));
+    if (waiting) {
+      // Changes wait for the next wave: one timer, whatever arrives meanwhile (it rides along).
+      await sleep(Math.max(1, waveAt - now));
+      continue;
     }
     wake = false;
+    // Woken by a signal, a hand-off's outcome, or a held subscription's retry.
     const nextRetry = Math.min(...heldUntil.values());
     if (Number.isFinite(nextRetry)) await condition(() => wake, Math.max(1, nextRetry - now));
     else await condition(() => wake);

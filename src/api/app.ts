@@ -107,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // refused past HERALD_SUBSCRIPTION_MAX_LAG_MS worth of that rate not yet taken by the workflow.
   const bytesPerSec = config.subscriptionMaxBytesPerSec ?? DEFAULT_MAX_BYTES_PER_SECOND;
   const maxLagMs = config.subscriptionMaxLagMs ?? DEFAULT_MAX_LAG_MS;
-  const inboxes = new InboxGateway(client, config.taskQueue, callTimeoutMs);
+  const inboxes = new InboxGateway(client, config.taskQueue, callTimeoutMs, config.ingest?.handoffMs);
   const pendingTask = (id: string) =>
     isInboxWorkflowId(id)
       ? inboxes.pendingTask(Number(id.slice(INBOX_WORKFLOW_PREFIX.length)))

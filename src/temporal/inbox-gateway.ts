@@ -40,6 +40,8 @@ export class InboxGateway {
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly timeoutMs: number,
+    /** Least time between two waves of hand-offs of an inbox this process starts (ms). */
+    private readonly handoffIntervalMs = 0,
   ) {}
 
   /** One `ingest` signal; resolves once Temporal has recorded it. */
@@ -93,7 +95,7 @@ export class InboxGateway {
         this.client.workflow.start<typeof inboxWorkflow>('inboxWorkflow', {
           workflowId: inboxWorkflowId(shard),
           taskQueue: this.taskQueue,
-          args: [{ shard }],
+          args: [{ shard, handoffIntervalMs: this.handoffIntervalMs }],
           workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
           // Another API process may start it first: then this one uses that run.
           workflowIdConflictPolicy: 'USE_EXISTING',
