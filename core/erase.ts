@@ -56,18 +56,23 @@ const bytesOf = (changes: readonly Change[]): number => changes.reduce((n, c) =>
 /**
  * Keeps the other keys of a delivery whose workflow is deleted because it held an erased key:
  * as a retained batch of its sequence (replacing one kept before), so its delivery stays listed
- * with its changes and redeliverable. Newest sequence first, like the fast path's batches.
+ * with its changes and redeliverable. Newest sequence first, like the fast path's batches, and
+ * within the same bound (`maxBytes`): the oldest batches give way, so what a subscription
+ * carries across continue-as-new stays bounded however many deliveries an erasure touches.
  */
 export function keepBatch(
   retained: readonly RetainedBatch[],
   sequence: number,
   changes: Change[],
+  maxBytes = Number.POSITIVE_INFINITY,
 ): RetainedBatch[] {
   const rest = retained.filter((r) => r.sequence !== sequence);
   if (changes.length === 0) return rest;
   const batch = { sequence, bytes: bytesOf(changes), changes };
   const at = rest.findIndex((r) => r.sequence < sequence);
-  return at < 0 ? [...rest, batch] : [...rest.slice(0, at), batch, ...rest.slice(at)];
+  const all = at < 0 ? [...rest, batch] : [...rest.slice(0, at), batch, ...rest.slice(at)];
+  let total = 0;
+  return all.filter((r) => (total += r.bytes) <= maxBytes);
 }
 
 /** Looks like a change: what a payload's JSON holds wherever a change was carried. */

@@ -7,6 +7,7 @@ import { eraseRetained, keepBatch, withoutErased } from '../core/erase';
 import { DOMAIN_ERRORS } from '../core/errors';
 import { PendingChanges } from '../core/merge';
 import type { SubscriptionEntity } from '../core/subscription';
+import { RETAINED_BYTES } from '../core/subscription-carried';
 import { eraseUpdate, keepBatchUpdate } from './erasure-messages';
 
 export interface ErasureHooks {
@@ -48,7 +49,7 @@ export function acceptErasures(sub: SubscriptionEntity, hooks: ErasureHooks): { 
   setHandler(
     keepBatchUpdate,
     ({ sequence, changes }) => {
-      sub.retained = keepBatch(sub.retained, sequence, changes);
+      sub.retained = keepBatch(sub.retained, sequence, changes, RETAINED_BYTES);
     },
     { validator: notDeleted },
   );

@@ -27,7 +27,8 @@ const COUNTS = [
 const PHASES = {
   subscriptions: 'Going through the subscriptions',
   histories: 'Deleting the histories that held it',
-  done: 'Done',
+  // Still running: the erasure deletes its own first run, which held the keys.
+  done: 'Finishing: deleting its own record of the keys',
 };
 
 /** A key that is a tenant token (a JWT) cannot erase: only the admin key can. */
@@ -102,9 +103,10 @@ export function ErasureReport({ id }) {
           <strong data-testid="erasure-state"
             >${data.state === 'done' ? 'Done' : data.state === 'failed' ? 'Failed' : PHASES[data.phase]}</strong
           >
-          ${data.state === 'running' && html` <span aria-busy="true"></span>`} · started
-          <${Time} iso=${data.startedAt} />
-          ${data.finishedAt && html` · finished <${Time} iso=${data.finishedAt} />`}
+          ${data.state === 'running' && html` <span aria-busy="true"></span>`} ${' · started '}<${Time}
+            iso=${data.startedAt}
+          />
+          ${data.finishedAt && html`${' · finished '}<${Time} iso=${data.finishedAt} />`}
         </p>
         <table class="striped">
           <tbody>

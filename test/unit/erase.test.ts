@@ -82,6 +82,12 @@ void describe('erase keys', () => {
       [9, 1],
     );
     assert.equal(keepBatch([r(9)], 9, []).length, 0, 'nothing left: nothing kept');
+    const big = (sequence: number, bytes: number) => ({ sequence, bytes, changes: [ch('x', sequence)] });
+    assert.deepEqual(
+      keepBatch([big(9, 60), big(4, 30)], 6, [ch('a', 1)], 100).map((b) => b.sequence),
+      [9, 6],
+      'within the bound, the oldest give way',
+    );
   });
 
   test('holdsErased finds a change anywhere in decoded JSON, and an erase key itself', () => {
