@@ -87,9 +87,9 @@ export const envSchema = z.object({
   HERALD_SUBSCRIPTION_MAX_QUEUE_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   HERALD_SUBSCRIPTION_MAX_LAG_MS: z.coerce.number().int().min(500).max(60_000).default(2_000),
   HERALD_INGEST: z.enum(['inbox', 'direct']).default('direct'),
-  HERALD_INBOX_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  HERALD_INBOX_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
   HERALD_INBOX_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(0),
-  HERALD_INBOX_HANDOFF_MS: z.coerce.number().int().min(0).max(1000).default(0),
+  HERALD_INBOX_HANDOFF_MS: z.coerce.number().int().min(0).max(1000).default(50),
   HERALD_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
