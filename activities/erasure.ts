@@ -16,8 +16,8 @@ export interface SweepCursor {
 }
 
 export interface ErasureDeps {
-  /** Every running subscription's id (from visibility). */
-  subscriptionIds(): Promise<string[]>;
+  /** A page of running subscriptions' ids (from visibility) and the next page's token. */
+  subscriptionIds(pageToken: string | undefined): Promise<{ ids: string[]; pageToken?: string }>;
   /** One subscription: its live state, then its open deliveries. `beat` while it waits. */
   eraseFromSubscription(id: string, keys: EraseKey[], beat: () => void): Promise<Partial<ErasureCounts>>;
   /** Every closed run holding the keys, but the erasure's own (`selfWorkflowId`), deleted. */
@@ -38,8 +38,10 @@ export function createErasureActivities(deps: ErasureDeps | undefined) {
     return deps;
   };
   return {
-    async erasureSubscriptionIds(): Promise<string[]> {
-      return wired().subscriptionIds();
+    async erasureSubscriptionIds(
+      pageToken: string | undefined,
+    ): Promise<{ ids: string[]; pageToken?: string }> {
+      return wired().subscriptionIds(pageToken);
     },
     async eraseFromSubscription(id: string, keys: EraseKey[]): Promise<Partial<ErasureCounts>> {
       const ctx = Context.current();

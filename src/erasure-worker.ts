@@ -11,7 +11,7 @@ import { deleteRuns, sweepHistories } from './temporal/erasure-sweep';
 export function erasureWorker(config: HeraldConfig, client: Client): ErasureDeps {
   const codec = createEncryptionCodec(config.encryptionKeys);
   return {
-    subscriptionIds: () => runningSubscriptionIds(client),
+    subscriptionIds: (pageToken) => runningSubscriptionIds(client, pageToken),
     eraseFromSubscription: (id, keys, beat) => eraseFromSubscription(client, id, keys, beat),
     sweep: (keys, self, from, beat) => sweepHistories({ client, codec }, keys, self, from, beat),
     deleteRuns: (workflowId, keepRunId) => deleteRuns(client, workflowId, keepRunId),

@@ -20,8 +20,14 @@ export interface ErasureWorkflowInput {
   keys?: EraseKey[];
   /** Carried across continue-as-new while going through many subscriptions. */
   progress?: ErasureProgress;
-  subscriptionIds?: string[];
-  next?: number;
+  /** Where the subscriptions are: a page of ids from visibility, how far, and the next page. */
+  cursor?: SubscriptionCursor;
+}
+
+export interface SubscriptionCursor {
+  ids: string[];
+  next: number;
+  pageToken?: string;
 }
 
 /** Each retried until it succeeds: an erasure is not given up because Temporal was busy. */
@@ -66,17 +72,22 @@ export async function erasureWorkflow(input: ErasureWorkflowInput): Promise<Eras
     return progress;
   }
   if (progress.phase === 'subscriptions') {
-    const ids = input.subscriptionIds ?? (await erasureSubscriptionIds());
-    let next = input.next ?? 0;
-    const end = Math.min(ids.length, next + SUBSCRIPTIONS_PER_RUN);
-    while (next < end) {
-      const slice = ids.slice(next, Math.min(end, next + CONCURRENCY));
-      const done = await Promise.all(slice.map((id) => eraseFromSubscription(id, keys)));
-      for (const counts of done) addCounts(progress.counts, counts);
-      next += slice.length;
+    // A page of running subscriptions at a time (visibility's pages), so no payload grows with them.
+    let cursor = input.cursor ?? { ...(await erasureSubscriptionIds(undefined)), next: 0 };
+    let thisRun = 0;
+    for (;;) {
+      while (cursor.next < cursor.ids.length) {
+        if (thisRun >= SUBSCRIPTIONS_PER_RUN)
+          await continueAsNew<typeof erasureWorkflow>({ ...input, progress, cursor });
+        const slice = cursor.ids.slice(cursor.next, cursor.next + CONCURRENCY);
+        const done = await Promise.all(slice.map((id) => eraseFromSubscription(id, keys)));
+        for (const counts of done) addCounts(progress.counts, counts);
+        cursor.next += slice.length;
+        thisRun += slice.length;
+      }
+      if (cursor.pageToken === undefined) break;
+      cursor = { ...(await erasureSubscriptionIds(cursor.pageToken)), next: 0 };
     }
-    if (next < ids.length)
-      await continueAsNew<typeof erasureWorkflow>({ ...input, progress, subscriptionIds: ids, next });
     progress.phase = 'histories';
   }
   addCounts(progress.counts, await sweepErasedHistories(keys, erasureWorkflowId(input.erasureId)));

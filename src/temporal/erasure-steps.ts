@@ -18,12 +18,26 @@ const NEW_RUN_WITHIN_MS = 120_000;
 const isGoneOrRefused = (err: unknown): boolean =>
   isNotFound(err) || toGatewayError(err) instanceof RefusedError;
 
-export async function runningSubscriptionIds(client: Client): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const w of client.workflow.list({ query: RUNNING_SUBSCRIPTIONS }))
-    if (w.workflowId.startsWith(SUBSCRIPTION_WORKFLOW_PREFIX))
-      ids.push(w.workflowId.slice(SUBSCRIPTION_WORKFLOW_PREFIX.length));
-  return [...new Set(ids)];
+/** Subscriptions an erasure goes through in one page (one activity result, a few KB). */
+const IDS_PER_PAGE = 500;
+
+/** A page of running subscriptions' ids, and the token of the next page (absent: the last). */
+export async function runningSubscriptionIds(
+  client: Client,
+  pageToken: string | undefined,
+): Promise<{ ids: string[]; pageToken?: string }> {
+  const res = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    pageSize: IDS_PER_PAGE,
+    query: RUNNING_SUBSCRIPTIONS,
+    ...(pageToken ? { nextPageToken: Buffer.from(pageToken, 'base64') } : {}),
+  });
+  const ids = (res.executions ?? [])
+    .map((ex) => ex.execution?.workflowId ?? '')
+    .filter((id) => id.startsWith(SUBSCRIPTION_WORKFLOW_PREFIX))
+    .map((id) => id.slice(SUBSCRIPTION_WORKFLOW_PREFIX.length));
+  const next = res.nextPageToken?.length ? Buffer.from(res.nextPageToken).toString('base64') : undefined;
+  return { ids: [...new Set(ids)], ...(next ? { pageToken: next } : {}) };
 }
 
 /** Waits until `workflowId` runs a run other than `runId` (or has closed). */

@@ -14,6 +14,8 @@ import { isNotFound, RefusedError, toGatewayError } from './gateway-errors';
 import { scanHistory, type RunRef } from './history-scan';
 
 const PAGE_RUNS = 100;
+/** Deletions asked and not yet seen done, at most (the sweep waits for them then). */
+const MAX_DELETING = 200;
 
 export interface SweepDeps {
   client: Client;
@@ -157,6 +159,11 @@ export async function sweepHistories(
       if (found.holds) await eraseRun(client, run, found.input, keys, add, deleting);
       done.add(runId);
       beat(cursor());
+      // The cursor (a heartbeat's details) stays small: wait for the deletions asked so far.
+      if (deleting.length >= MAX_DELETING) {
+        await untilGone(client, deleting, () => beat(cursor()));
+        deleting.length = 0;
+      }
     }
     if (!res.nextPageToken?.length) break;
     pageToken = Buffer.from(res.nextPageToken).toString('base64');

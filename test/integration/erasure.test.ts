@@ -217,7 +217,6 @@ void describe('right to erasure', () => {
       body: { object: 'person', id: RETRYING },
     });
     assert.equal(started.status, 202, started.text);
-    const from = s.receiver.requests.length;
     let report: Record<string, unknown> = {};
     await waitUntil(
       async () => {
@@ -232,6 +231,8 @@ void describe('right to erasure', () => {
     assert.equal(counts.queuedBatchesRebuilt, 1, JSON.stringify(counts));
     assert.ok(counts.deliveryRunsDeleted! >= 2, 'the runs before their rebuild');
 
+    // Attempts made before the erasure reached the delivery may have carried the person; none after.
+    const from = s.receiver.requests.length;
     s.receiver.setStatus(200);
     const after = () => s.receiver.requests.slice(from).filter((r) => r.path.startsWith('/retrying'));
     const idsAfter = () =>
