@@ -3,6 +3,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
 import { api, ApiError, consoleConfig } from './api.js';
+import { SubscriptionActivity } from './activity-panels.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { Deliveries } from './deliveries.js';
 import { displayState, duration, plural, workflowUrl } from './format.js';
@@ -144,7 +145,7 @@ export function SubscriptionPage({ id }) {
   const [config, setConfig] = useState(null);
   const [notice, setNotice] = useState('');
   useEffect(() => void consoleConfig().then(setConfig), []);
-  const { data, error, loading, reload } = useLoad(() => load(id), [id], REFRESH_MS);
+  const { data, error, loading, reload, at } = useLoad(() => load(id), [id], REFRESH_MS);
   useTitle(data?.sub.name ?? 'Subscription');
   const gone = error instanceof ApiError && error.status === 404;
   const sub = data?.sub;
@@ -175,6 +176,7 @@ export function SubscriptionPage({ id }) {
       }
       <${Actions} sub=${sub} onChanged=${() => void reload()} onRotated=${(r) => setRotated(r.signingSecret)} />
       <${Status} sub=${sub} config=${config} />
+      <${SubscriptionActivity} sub=${sub} deliveries=${data.deliveries} at=${at} />
       <h2>Deliveries</h2>
       <p class="muted" role="status">${notice || `Newest first, the last ${DELIVERIES_SHOWN}; refreshed every ${REFRESH_MS / 1000} s.`}</p>
       <${RecoverForm} subscriptionId=${sub.id} onRecovered=${(r) => {

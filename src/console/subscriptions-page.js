@@ -5,6 +5,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { displayState, host, plural } from './format.js';
+import { OverallActivity } from './activity-panels.js';
 import { useLoad, useTick, useTitle } from './hooks.js';
 import { Empty, ErrorBox, Loading, PageHeading, StaleNotice, StateBadge, Time } from './ui.js';
 
@@ -90,7 +91,7 @@ export function SubscriptionsPage() {
   useTitle('Subscriptions');
   useTick(1000);
   const [filter, setFilter] = useState('');
-  const { data, error, loading, reload } = useLoad(loadAll, [], REFRESH_MS);
+  const { data, error, loading, reload, at } = useLoad(loadAll, [], REFRESH_MS);
   const q = filter.trim().toLowerCase();
   const shown = data ? data.filter((sub) => matches(sub, q)) : [];
 
@@ -125,7 +126,8 @@ export function SubscriptionsPage() {
     }
     ${
       shown.length > 0 &&
-      html`<p class="muted" aria-live="polite">${shown.length} of ${plural(data.length, 'subscription')}</p>
+      html`<${OverallActivity} rows=${data} at=${at} />
+        <p class="muted" aria-live="polite">${shown.length} of ${plural(data.length, 'subscription')}</p>
         <div class="overflow-auto">
           <table class="striped responsive">
             <thead>

@@ -159,6 +159,12 @@ void describe('the Herald console', { skip: missing, timeout: 420_000 }, () => {
     );
     await untilText(row.locator('td[data-label="Delivered / failed"]'), /1 \/ 0/);
     await untilText(row.locator('td[data-label="Last success"]'), /ago|now/);
+    // Overall charts sample the rows at each refresh: the backlog of every subscription summed.
+    await untilText(
+      page.locator('figure:has(svg.chart-overall-backlog) figcaption'),
+      /all subscriptions: \d+ now/,
+    );
+    assert.ok(Number(await page.locator('svg.chart-overall-backlog').getAttribute('data-samples')) >= 1);
     await screenshot(page, 'subscriptions');
     await page.getByLabel('Filter subscriptions').fill('no such partner');
     await untilText(page.locator('.state-empty'), /No subscription matches “no such partner”/);
@@ -176,6 +182,13 @@ void describe('the Herald console', { skip: missing, timeout: 420_000 }, () => {
     await page.keyboard.press('Enter');
     await untilText(delivery(2), /delivered[\s\S]*HTTP 500[\s\S]*HTTP 200/, 30_000);
     await untilText(page.locator('h1'), /active/);
+    // The last hour's chart counts the attempts the page shows: #1's 200, #2's 500s and its 200.
+    const attempts = page.locator('svg.chart-attempts');
+    await untilText(page.locator('figure:has(svg.chart-attempts) figcaption'), /2 succeeded, [2-9] failed/);
+    const failed = Number(await attempts.getAttribute('data-failed'));
+    assert.equal(await page.locator('article.delivery .attempt.bad').count(), failed);
+    assert.equal((await attempts.locator('rect.chart-bad').count()) > 0, true, 'failed attempts are drawn');
+    assert.equal(Number(await page.locator('svg.chart-backlog').getAttribute('data-last')), 0);
   });
 
   void it('redelivers an ended delivery', async () => {
