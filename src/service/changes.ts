@@ -204,7 +204,7 @@ export class ChangeRouter {
   private admit(id: string, changes: Change[], requested: number): void {
     const { committer, lagGuard, metrics } = this.deps;
     const bytes = GroupCommitter.bytesOf(changes);
-    const lagMs = lagGuard?.refusal(id);
+    const lagMs = lagGuard?.refusal(id) ?? this.deps.inbox?.lagRefusal();
     const retryAfterMs = lagMs ?? (this.deps.inbox ?? committer).refusal(id, bytes);
     if (retryAfterMs === undefined) return lagGuard?.admitted(id, bytes);
     metrics.changesRefusedBusy.inc(requested);

@@ -73,15 +73,20 @@ export class InboxCommitter {
     this.backlogs = new InboxBacklogs(o.shards, o.backlog, o.maxBacklogChars);
   }
 
-  /** Retry-After (ms) when the subscription's rate, or an inbox workflow behind, refuses `bytes` more. */
+  /** Retry-After (ms) when the subscription's rate, or an inbox's backlog, refuses `bytes` more. */
   refusal(id: string, bytes: number): number | undefined {
-    const { lagGuard } = this.o;
-    if (lagGuard)
-      for (let s = 0; s < this.o.shards; s++) {
-        const ms = lagGuard.refusal(inboxWorkflowId(s));
-        if (ms !== undefined) return ms;
-      }
     return this.backlogs.refusal() ?? this.rates.refusal(id, bytes);
+  }
+
+  /** Retry-After (ms) while an inbox workflow leaves its signals untaken (the lag guard); undefined: none. */
+  lagRefusal(): number | undefined {
+    const { lagGuard } = this.o;
+    if (!lagGuard) return undefined;
+    for (let s = 0; s < this.o.shards; s++) {
+      const ms = lagGuard.refusal(inboxWorkflowId(s));
+      if (ms !== undefined) return ms;
+    }
+    return undefined;
   }
 
   /** Queues one subscription's changes; resolves when all of them are durable in their inboxes. */

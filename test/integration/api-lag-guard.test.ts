@@ -16,92 +16,103 @@ const PER_REQUEST = 10;
 const PAD = 10_000; // ~100 KB a request
 const MAX_REQUESTS = 80; // ~8 MB: what would be taken without the guard
 
-void describe('backpressure from the workflow: a subscription without a worker is not filled up', () => {
-  let stack: Stack;
-  before(async () => {
-    stack = await startStack({ worker: false, config: { subscriptionMaxLagMs: MAX_LAG_MS } });
-  });
-  after(async () => {
-    await stack?.close();
-  });
-
-  const request = (r: number) => ({
-    changes: Array.from({ length: PER_REQUEST }, (_, i) => ({
-      action: 'update',
-      object: 'training',
-      id: r * PER_REQUEST + i + 1,
-      data: { r, pad: 'x'.repeat(PAD) },
-    })),
-  });
-  const metric = async (name: string) =>
-    Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await stack.metrics.registry.metrics())?.[1]);
-
-  void it('refuses once what its workflow has not taken passes the bound, takes changes again with a worker', async () => {
-    const first = await stack.t.startWorker();
-    const created = await stack.api('POST', '/v1/subscriptions', {
-      key: 'admin',
-      body: {
-        name: 'lag',
-        url: stack.receiver.url,
-        events: ['training.update'],
-        batching: { debounceMs: 100, maxWaitMs: 500 },
-      },
+// The same through the ingest inbox (issue 27): there the inbox workflow is what has no worker.
+for (const mode of ['direct', 'inbox'] as const)
+  void describe(`backpressure from the workflow (${mode}): a subscription without a worker is not filled up`, () => {
+    let stack: Stack;
+    before(async () => {
+      stack = await startStack({
+        worker: false,
+        config: { subscriptionMaxLagMs: MAX_LAG_MS, ingest: { mode, shards: 1, intervalMs: 0 } },
+      });
     });
-    assert.equal(created.status, 201);
-    const accepted: number[] = [];
-    const publish = (r: number) => stack.api('POST', '/v1/changes', { key: 'publish', body: request(r) });
-    assert.equal((await publish(0)).status, 202);
-    accepted.push(0);
-    await waitUntil(() => stack.receiver.requests.length >= 1, 15_000, 'the first batch');
+    after(async () => {
+      await stack?.close();
+    });
 
-    await first.shutdown();
-    let r = 1;
-    let refused: Awaited<ReturnType<typeof publish>> | undefined;
-    let bytesWhileDown = 0;
-    for (; r <= MAX_REQUESTS && !refused; r++) {
-      const res = await publish(r);
-      if (res.status === 202) {
-        accepted.push(r);
-        bytesWhileDown += JSON.stringify(request(r).changes).length;
-      } else refused = res;
-    }
-    assert.ok(refused, `all ${MAX_REQUESTS} requests (${bytesWhileDown} bytes) taken with no worker`);
-    assert.equal(refused.status, 503);
-    assert.equal(refused.body.error, 'subscription_busy');
-    assert.match(refused.body.message as string, /worker/);
-    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
-    // Taken with no worker: at most the bound (MAX_LAG_MS of the lane's rate), plus the bytes
-    // between two looks (a second's worth each) and one look's own time.
-    const bound = (MAX_LAG_MS / 1000) * RATE + 3 * RATE;
-    assert.ok(bytesWhileDown <= bound, `${bytesWhileDown} bytes taken with no worker (bound ${bound})`);
-    assert.equal(await metric('herald_subscriptions_behind'), 1);
-    console.log(
-      `lag guard: ${accepted.length - 1} requests (${Math.round(bytesWhileDown / 1024)} KB) taken with no worker, then 503`,
-    );
+    const request = (r: number) => ({
+      changes: Array.from({ length: PER_REQUEST }, (_, i) => ({
+        action: 'update',
+        object: 'training',
+        id: r * PER_REQUEST + i + 1,
+        data: { r, pad: 'x'.repeat(PAD) },
+      })),
+    });
+    const metric = async (name: string) =>
+      Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await stack.metrics.registry.metrics())?.[1]);
 
-    await stack.t.startWorker(); // stopped by the stack's teardown
-    const deadline = Date.now() + 30_000;
-    let back = false;
-    while (!back && Date.now() < deadline) {
-      const res = await publish(r);
-      back = res.status === 202;
-      if (back) accepted.push(r);
-      else await new Promise((ok) => setTimeout(ok, 250));
-    }
-    assert.ok(back, 'changes taken again within 30 s of the worker coming back');
-    assert.equal(await metric('herald_subscriptions_behind'), 0);
+    void it('refuses once what its workflow has not taken passes the bound, takes changes again with a worker', async () => {
+      const first = await stack.t.startWorker();
+      const created = await stack.api('POST', '/v1/subscriptions', {
+        key: 'admin',
+        body: {
+          name: 'lag',
+          url: stack.receiver.url,
+          events: ['training.update'],
+          batching: { debounceMs: 100, maxWaitMs: 500 },
+        },
+      });
+      assert.equal(created.status, 201);
+      const accepted: number[] = [];
+      const publish = (r: number) => stack.api('POST', '/v1/changes', { key: 'publish', body: request(r) });
+      assert.equal((await publish(0)).status, 202);
+      accepted.push(0);
+      await waitUntil(() => stack.receiver.requests.length >= 1, 15_000, 'the first batch');
 
-    // Every accepted request's changes reach the partner; none of a refused one does.
-    const want = new Set(
-      accepted.flatMap((a) => Array.from({ length: PER_REQUEST }, (_, i) => a * PER_REQUEST + i + 1)),
-    );
-    const got = () => {
-      const ids = new Set<number>();
-      for (const req of stack.receiver.requests)
-        for (const c of (req.json as { changes: Change[] }).changes) ids.add(Number(c.id));
-      return ids;
-    };
-    await waitUntil(() => [...want].every((id) => got().has(id)), 60_000, 'every accepted change delivered');
-    assert.equal(got().size, want.size, 'nothing of a refused request was delivered');
+      await first.shutdown();
+      let r = 1;
+      let refused: Awaited<ReturnType<typeof publish>> | undefined;
+      let bytesWhileDown = 0;
+      for (; r <= MAX_REQUESTS && !refused; r++) {
+        const res = await publish(r);
+        if (res.status === 202) {
+          accepted.push(r);
+          bytesWhileDown += JSON.stringify(request(r).changes).length;
+        } else refused = res;
+      }
+      assert.ok(refused, `all ${MAX_REQUESTS} requests (${bytesWhileDown} bytes) taken with no worker`);
+      assert.equal(refused.status, 503);
+      assert.equal(refused.body.error, 'subscription_busy');
+      // Through the inbox nothing holds a publisher back, so the per-subscription schedule (5 s of
+      // its rate) may refuse before the lag guard's next look at the inbox does.
+      assert.match(refused.body.message as string, mode === 'direct' ? /worker/ : /worker|faster/);
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      // Taken with no worker: at most the bound (MAX_LAG_MS of the lane's rate), plus the bytes
+      // between two looks (a second's worth each) and one look's own time.
+      const bound = mode === 'direct' ? (MAX_LAG_MS / 1000) * RATE + 3 * RATE : 6 * RATE;
+      assert.ok(bytesWhileDown <= bound, `${bytesWhileDown} bytes taken with no worker (bound ${bound})`);
+      if (mode === 'direct') assert.equal(await metric('herald_subscriptions_behind'), 1);
+      console.log(
+        `lag guard (${mode}): ${accepted.length - 1} requests (${Math.round(bytesWhileDown / 1024)} KB) taken with no worker, then 503`,
+      );
+
+      await stack.t.startWorker(); // stopped by the stack's teardown
+      const deadline = Date.now() + 30_000;
+      let back = false;
+      while (!back && Date.now() < deadline) {
+        const res = await publish(r);
+        back = res.status === 202;
+        if (back) accepted.push(r);
+        else await new Promise((ok) => setTimeout(ok, 250));
+      }
+      assert.ok(back, 'changes taken again within 30 s of the worker coming back');
+      assert.equal(await metric('herald_subscriptions_behind'), 0);
+
+      // Every accepted request's changes reach the partner; none of a refused one does.
+      const want = new Set(
+        accepted.flatMap((a) => Array.from({ length: PER_REQUEST }, (_, i) => a * PER_REQUEST + i + 1)),
+      );
+      const got = () => {
+        const ids = new Set<number>();
+        for (const req of stack.receiver.requests)
+          for (const c of (req.json as { changes: Change[] }).changes) ids.add(Number(c.id));
+        return ids;
+      };
+      await waitUntil(
+        () => [...want].every((id) => got().has(id)),
+        60_000,
+        'every accepted change delivered',
+      );
+      assert.equal(got().size, want.size, 'nothing of a refused request was delivered');
+    });
   });
-});
