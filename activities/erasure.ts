@@ -1,32 +1,40 @@
 // The activities of an erasure (issue 29). What they do is handed in by the process that runs
-// the worker (src/erasure-worker.ts, over the gateway in src/temporal/erasure-gateway.ts): here
-// only the heartbeats, so a worker killed mid-way leaves the rest to another from where it was.
+// the worker (src/erasure-worker.ts, over src/temporal/erasure-*.ts): here only the heartbeats,
+// so a worker killed mid-way leaves the rest to another from where it was.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EraseKey } from '../core/erase';
 import type { ErasureCounts } from '../core/erasure-report';
 
-/** Where a sweep of the namespace's histories is: visibility's page token, and the counts so far. */
+export interface RunRef {
+  workflowId: string;
+  runId: string;
+}
+
+/** Where a killed try of a page stopped: the runs it handled, their counts, the deletions asked. */
 export interface SweepCursor {
-  pageToken?: string;
   counts: Partial<ErasureCounts>;
-  /** Runs of that page already handled (a retry skips them). */
   done?: string[];
-  /** Runs whose deletion was asked: the sweep ends once none can be read. */
-  deleting?: { workflowId: string; runId: string }[];
+  deleting?: RunRef[];
+}
+
+/** One page swept: its counts, the deletions it asked, and the next page (absent: the last). */
+export interface SweptPage {
+  counts: Partial<ErasureCounts>;
+  deleting: RunRef[];
+  pageToken?: string;
 }
 
 export interface ErasureDeps {
-  /** A page of running subscriptions' ids (from visibility) and the next page's token. */
-  subscriptionIds(pageToken: string | undefined): Promise<{ ids: string[]; pageToken?: string }>;
-  /** One subscription: its live state, then its open deliveries. `beat` while it waits. */
-  eraseFromSubscription(id: string, keys: EraseKey[], beat: () => void): Promise<Partial<ErasureCounts>>;
-  /** Every closed run holding the keys, but the erasure's own (`selfWorkflowId`), deleted. */
-  sweep(
+  /** A page of the namespace's runs (but the erasure's own), each read and, holding a key, erased. */
+  sweepPage(
     keys: EraseKey[],
     selfWorkflowId: string,
+    pageToken: string | undefined,
     from: SweepCursor | undefined,
     beat: (cursor: SweepCursor) => void,
-  ): Promise<Partial<ErasureCounts>>;
+  ): Promise<SweptPage>;
+  /** Returns once none of the runs can be read (Temporal deletes in the background). */
+  untilDeleted(runs: RunRef[], beat: () => void): Promise<void>;
   /** Deletes every run of `workflowId` but `keepRunId`; answers how many. */
   deleteRuns(workflowId: string, keepRunId: string): Promise<number>;
 }
@@ -38,21 +46,18 @@ export function createErasureActivities(deps: ErasureDeps | undefined) {
     return deps;
   };
   return {
-    async erasureSubscriptionIds(
+    async sweepErasedHistories(
+      keys: EraseKey[],
+      selfWorkflowId: string,
       pageToken: string | undefined,
-    ): Promise<{ ids: string[]; pageToken?: string }> {
-      return wired().subscriptionIds(pageToken);
-    },
-    async eraseFromSubscription(id: string, keys: EraseKey[]): Promise<Partial<ErasureCounts>> {
-      const ctx = Context.current();
-      return beating(ctx, undefined, (beat) =>
-        wired().eraseFromSubscription(id, keys, () => beat(undefined)),
-      );
-    },
-    async sweepErasedHistories(keys: EraseKey[], selfWorkflowId: string): Promise<Partial<ErasureCounts>> {
+    ): Promise<SweptPage> {
       const ctx = Context.current();
       const from = ctx.info.heartbeatDetails as SweepCursor | undefined;
-      return beating(ctx, from, (beat) => wired().sweep(keys, selfWorkflowId, from, beat));
+      return beating(ctx, from, (beat) => wired().sweepPage(keys, selfWorkflowId, pageToken, from, beat));
+    },
+    async awaitErasedDeletions(runs: RunRef[]): Promise<void> {
+      const ctx = Context.current();
+      return beating(ctx, undefined, (beat) => wired().untilDeleted(runs, () => beat(undefined)));
     },
     async deleteEarlierRuns(workflowId: string, keepRunId: string): Promise<number> {
       return wired().deleteRuns(workflowId, keepRunId);

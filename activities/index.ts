@@ -62,4 +62,4 @@ export async function closeActivities(activities: Activities): Promise<void> {
 export type { AttemptFailureDetails, FirstAttemptOutcome } from './deliver';
 export type { OperationsDeps, WithdrawnDelivery } from './operations';
 export type { InboxTargetsDeps, InboxTargetStatus } from './inbox';
-export type { ErasureDeps, SweepCursor } from './erasure';
+export type { ErasureDeps, RunRef as ErasedRun, SweepCursor, SweptPage } from './erasure';

@@ -1,7 +1,8 @@
 // What an erasure tells about itself: where it is, and what it removed from where. Counts only,
 // never a key or a change, so the report can be kept (and shown) after the erasure is done.
 
-export type ErasurePhase = 'subscriptions' | 'histories' | 'done';
+/** `histories`: sweeping the namespace; `done`: the report (while running: deleting its own first run). */
+export type ErasurePhase = 'histories' | 'done';
 
 /** What one subscription's live state gave up (the answer of its erase update). */
 export interface SubscriptionErased {
@@ -10,9 +11,9 @@ export interface SubscriptionErased {
 }
 
 export interface ErasureCounts {
-  /** Running subscriptions the erasure went through. */
+  /** Running subscriptions whose current run held a key: erased and continued as new. */
   subscriptions: number;
-  /** Subscriptions that held the key in their live state (pending or retained). */
+  /** Of those, the ones whose live state held it (pending or retained changes). */
   subscriptionsAffected: number;
   pendingChanges: number;
   retainedChanges: number;

@@ -1,19 +1,17 @@
 // What the worker's erasure activities do (activities/erasure.ts, issue 29), over the client
-// and Herald's own codec: the steps on each subscription and the sweep of the namespace's
-// histories (src/temporal/erasure-*.ts).
+// and Herald's own codec: the sweep of the namespace's histories (src/temporal/erasure-*.ts).
 import type { Client } from '@temporalio/client';
 import type { ErasureDeps } from '../activities';
 import type { HeraldConfig } from './config';
 import { createEncryptionCodec } from './temporal/codec';
-import { eraseFromSubscription, runningSubscriptionIds } from './temporal/erasure-steps';
-import { deleteRuns, sweepHistories } from './temporal/erasure-sweep';
+import { deleteRuns, sweepPage, untilGone } from './temporal/erasure-sweep';
 
 export function erasureWorker(config: HeraldConfig, client: Client): ErasureDeps {
   const codec = createEncryptionCodec(config.encryptionKeys);
   return {
-    subscriptionIds: (pageToken) => runningSubscriptionIds(client, pageToken),
-    eraseFromSubscription: (id, keys, beat) => eraseFromSubscription(client, id, keys, beat),
-    sweep: (keys, self, from, beat) => sweepHistories({ client, codec }, keys, self, from, beat),
+    sweepPage: (keys, self, pageToken, from, beat) =>
+      sweepPage({ client, codec }, keys, self, pageToken, from, beat),
+    untilDeleted: (runs, beat) => untilGone(client, runs, beat),
     deleteRuns: (workflowId, keepRunId) => deleteRuns(client, workflowId, keepRunId),
   };
 }

@@ -34,8 +34,8 @@ export const erasureParams = z.object({
 const count = (what: string) => z.number().int().describe(what);
 
 const countsOut = z.object({
-  subscriptions: count('Running subscriptions gone through'),
-  subscriptionsAffected: count('Subscriptions whose pending or retained changes held a key'),
+  subscriptions: count('Running subscriptions whose current run held a key: erased, continued as new'),
+  subscriptionsAffected: count('Of those, the ones whose pending or retained changes held it'),
   pendingChanges: count('Pending changes removed'),
   retainedChanges: count('Changes removed from batches kept for redelivery'),
   queuedBatchesRebuilt: count('Sealed batches waiting for their turn, rebuilt without the keys'),
@@ -53,7 +53,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const erasureOutSchema = z.object({
   erasureId: z.string(),
   state: z.enum(['running', 'done', 'failed']),
-  phase: z.enum(['subscriptions', 'histories', 'done']),
+  phase: z.enum(['histories', 'done']).describe('histories: sweeping the namespace; done: the report'),
   keys: z.number().int().describe('How many keys it erases'),
   startedAt: z.string(),
   finishedAt: z.string().optional(),

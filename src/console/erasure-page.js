@@ -9,8 +9,8 @@ import { useAction, useLoad, useTitle } from './hooks.js';
 import { ErrorBox, Loading, PageHeading, Time } from './ui.js';
 
 const COUNTS = [
-  ['subscriptions', 'Subscriptions gone through'],
-  ['subscriptionsAffected', 'Subscriptions that held it'],
+  ['subscriptions', 'Subscriptions erased (their current run held it)'],
+  ['subscriptionsAffected', 'Of those, with it pending or retained'],
   ['pendingChanges', 'Pending changes removed'],
   ['retainedChanges', 'Changes removed from batches kept for redelivery'],
   ['queuedBatchesRebuilt', 'Queued batches rebuilt without it'],
@@ -25,8 +25,7 @@ const COUNTS = [
 ];
 
 const PHASES = {
-  subscriptions: 'Going through the subscriptions',
-  histories: 'Deleting the histories that held it',
+  histories: 'Reading every history; erasing and deleting those that held it',
   // Still running: the erasure deletes its own first run, which held the keys.
   done: 'Finishing: deleting its own record of the keys',
 };

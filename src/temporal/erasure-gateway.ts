@@ -59,7 +59,7 @@ export class ErasureGateway {
       const startedAt = startTime.toISOString();
       return {
         erasureId,
-        phase: 'subscriptions',
+        phase: 'histories',
         keys: 0,
         startedAt,
         counts: zeroErasureCounts(),

@@ -1,52 +1,25 @@
-// An erasure's steps on one running subscription (issue 29): its live state (the erase update,
-// then waiting for the new run that no longer holds the keys), then each of its deliveries still
-// open that holds one (queued or retrying): rebuilt without them by the dropKeys update.
+// What an erasure does to a running workflow whose history holds a key (issue 29): a
+// subscription takes the erase update (its pending and retained changes without the keys, once
+// no first attempt runs) and continues as new; a delivery not yet delivered (queued, or
+// retrying) takes the dropKeys update and continues as new without them. Either way the run that
+// held the keys is then closed, and the sweep deletes it.
 import type { Client } from '@temporalio/client';
 import { holdsErased, type EraseKey } from '../../core/erase';
 import type { ErasureCounts } from '../../core/erasure-report';
-import { deliveryWorkflowId, subscriptionWorkflowId, SUBSCRIPTION_WORKFLOW_PREFIX } from '../../core/ids';
 import type { DeliveryState } from '../../core/types';
 import { dropKeysUpdate, eraseUpdate } from '../../workflows/erasure-messages';
 import { deliveryStateQuery } from '../../workflows/messages';
 import { isNotFound, RefusedError, toGatewayError } from './gateway-errors';
 
-const RUNNING_SUBSCRIPTIONS = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
 /** How long a workflow may take to continue as new after it accepted an erasure. */
 const NEW_RUN_WITHIN_MS = 120_000;
 
-/** Gone or refusing (deleted, ended): nothing of it to erase here; the sweep sees its histories. */
+/** Gone or refusing (deleted, ended): nothing live to erase; its closed run is deleted as such. */
 const isGoneOrRefused = (err: unknown): boolean =>
   isNotFound(err) || toGatewayError(err) instanceof RefusedError;
 
-/** Subscriptions an erasure goes through in one page (one activity result, a few KB). */
-const IDS_PER_PAGE = 500;
-
-/** A page of running subscriptions' ids, and the token of the next page (absent: the last). */
-export async function runningSubscriptionIds(
-  client: Client,
-  pageToken: string | undefined,
-): Promise<{ ids: string[]; pageToken?: string }> {
-  const res = await client.workflowService.listWorkflowExecutions({
-    namespace: client.options.namespace,
-    pageSize: IDS_PER_PAGE,
-    query: RUNNING_SUBSCRIPTIONS,
-    ...(pageToken ? { nextPageToken: Buffer.from(pageToken, 'base64') } : {}),
-  });
-  const ids = (res.executions ?? [])
-    .map((ex) => ex.execution?.workflowId ?? '')
-    .filter((id) => id.startsWith(SUBSCRIPTION_WORKFLOW_PREFIX))
-    .map((id) => id.slice(SUBSCRIPTION_WORKFLOW_PREFIX.length));
-  const next = res.nextPageToken?.length ? Buffer.from(res.nextPageToken).toString('base64') : undefined;
-  return { ids: [...new Set(ids)], ...(next ? { pageToken: next } : {}) };
-}
-
 /** Waits until `workflowId` runs a run other than `runId` (or has closed). */
-async function untilNewRun(
-  client: Client,
-  workflowId: string,
-  runId: string,
-  beat: () => void,
-): Promise<void> {
+async function untilNewRun(client: Client, workflowId: string, runId: string, beat: () => void) {
   const end = Date.now() + NEW_RUN_WITHIN_MS;
   for (;;) {
     beat();
@@ -58,53 +31,56 @@ async function untilNewRun(
   }
 }
 
+/** The subscription's live state without the keys, in a new run; undefined when it refused (deleted). */
 export async function eraseFromSubscription(
   client: Client,
-  id: string,
+  workflowId: string,
   keys: EraseKey[],
   beat: () => void,
-): Promise<Partial<ErasureCounts>> {
-  const workflowId = subscriptionWorkflowId(id);
+): Promise<Partial<ErasureCounts> | undefined> {
   let erased;
   try {
     erased = await client.workflow.getHandle(workflowId).executeUpdate(eraseUpdate, { args: [{ keys }] });
   } catch (err) {
-    if (isGoneOrRefused(err)) return {};
+    if (isGoneOrRefused(err)) return undefined;
     throw err;
   }
   await untilNewRun(client, workflowId, erased.runId, beat);
-  const counts: Partial<ErasureCounts> = {
+  return {
     subscriptions: 1,
     subscriptionsAffected: erased.pendingChanges + erased.retainedChanges > 0 ? 1 : 0,
     pendingChanges: erased.pendingChanges,
     retainedChanges: erased.retainedChanges,
-    queuedBatchesRebuilt: 0,
-    inFlightDeliveriesRebuilt: 0,
   };
-  for (const sequence of erased.openSequences) {
-    const handle = client.workflow.getHandle(deliveryWorkflowId(id, sequence));
-    let state: DeliveryState;
-    let runId: string;
-    try {
-      state = await handle.query(deliveryStateQuery);
-      runId = (await handle.describe()).runId;
-    } catch (err) {
-      if (isGoneOrRefused(err)) continue;
-      throw err;
-    }
-    if (state.status !== 'queued' && state.status !== 'in_flight') continue;
-    // Only one that holds a key: the update's own argument would put them into any other.
-    if (!holdsErased(state.changes, keys)) continue;
-    try {
-      await handle.executeUpdate(dropKeysUpdate, { args: [{ keys }] });
-    } catch (err) {
-      // Ended meanwhile: a closed run, which the sweep deletes (keeping its other keys).
-      if (isGoneOrRefused(err)) continue;
-      throw err;
-    }
-    await untilNewRun(client, handle.workflowId, runId, beat);
-    if (state.status === 'queued') counts.queuedBatchesRebuilt! += 1;
-    else counts.inFlightDeliveriesRebuilt! += 1;
+}
+
+/** A queued or retrying delivery rebuilt without the keys, in a new run; undefined when it had ended. */
+export async function rebuildDelivery(
+  client: Client,
+  workflowId: string,
+  keys: EraseKey[],
+  beat: () => void,
+): Promise<Partial<ErasureCounts> | undefined> {
+  const handle = client.workflow.getHandle(workflowId);
+  let state: DeliveryState;
+  let runId: string;
+  try {
+    state = await handle.query(deliveryStateQuery);
+    runId = (await handle.describe()).runId;
+  } catch (err) {
+    if (isGoneOrRefused(err)) return undefined;
+    throw err;
   }
-  return counts;
+  if (state.status !== 'queued' && state.status !== 'in_flight') return undefined;
+  // Only one that holds a key: the update's own argument would put them into any other.
+  if (!holdsErased(state.changes, keys)) return undefined;
+  try {
+    await handle.executeUpdate(dropKeysUpdate, { args: [{ keys }] });
+  } catch (err) {
+    // Ended meanwhile: a closed run, deleted as such (its other keys kept).
+    if (isGoneOrRefused(err)) return undefined;
+    throw err;
+  }
+  await untilNewRun(client, workflowId, runId, beat);
+  return state.status === 'queued' ? { queuedBatchesRebuilt: 1 } : { inFlightDeliveriesRebuilt: 1 };
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { createEncryptionCodec } from '../../src/temporal/codec';
+import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { decodeEveryHistory } from '../helpers/history-text';
 import { until } from '../helpers/herald-process';
 import { startReceiver, type Receiver } from '../helpers/receiver';
@@ -61,6 +62,12 @@ void describe('reliability: an erasure survives kill -9 of the worker', { timeou
     );
     await rx.waitForRequests(SUBSCRIPTIONS / 2, 30_000);
 
+    const connection = await Connection.connect({ address: cluster.address });
+    const client = new Client({ connection, dataConverter: heraldDataConverter(ENCRYPTION_KEY) });
+    const runOf = async (sub: string) =>
+      (await client.workflow.getHandle(`subscription:${sub}`).describe()).runId;
+    const firstRuns = new Map<string, string>();
+    for (const sub of ids) firstRuns.set(sub, await runOf(sub));
     const started = await call(cluster.apiUrl, 'POST', '/v1/erasures', {
       key: 'admin',
       body: { object: 'person', id: ERASED },
@@ -69,21 +76,19 @@ void describe('reliability: an erasure survives kill -9 of the worker', { timeou
     const id = started.body.id as string;
     const progress = async () =>
       (await call(cluster.apiUrl, 'GET', `/v1/erasures/${id}`, { key: 'admin' })).body;
-    // Mid-way: through some subscriptions, or sweeping the histories; not done.
-    const seen = await until(
+    // Mid-way: some subscriptions erased (their workflow continued as new), the erasure not done.
+    const erased = await until(
       'the erasure under way',
       async () => {
-        const p = await progress();
-        return p.state === 'running' && (p.counts.subscriptions > 0 || p.phase === 'histories')
-          ? p
-          : undefined;
+        const changed = (
+          await Promise.all(ids.map(async (sub) => (await runOf(sub)) !== firstRuns.get(sub)))
+        ).filter(Boolean).length;
+        return changed > 0 && changed < SUBSCRIPTIONS ? changed : undefined;
       },
       60_000,
     );
     await worker.kill9();
-    console.log(
-      `killed the worker in phase ${seen.phase} after ${seen.counts.subscriptions} subscription(s)`,
-    );
+    console.log(`killed the worker after ${erased} of ${SUBSCRIPTIONS} subscriptions were erased`);
     await new Promise((r) => setTimeout(r, 1000));
     worker = await cluster.startWorker();
 
@@ -95,16 +100,14 @@ void describe('reliability: an erasure survives kill -9 of the worker', { timeou
       },
       240_000,
     );
-    assert.equal(report.counts.subscriptions, SUBSCRIPTIONS, JSON.stringify(report.counts));
+    // The subscription being erased when the worker died may go uncounted (its retry finds the run closed).
+    assert.ok(report.counts.subscriptions >= SUBSCRIPTIONS - 1, JSON.stringify(report.counts));
+    assert.ok(report.counts.subscriptionRunsDeleted >= SUBSCRIPTIONS, JSON.stringify(report.counts));
     assert.equal(report.counts.stillHeld, 0);
-    assert.ok(report.counts.subscriptionsAffected >= SUBSCRIPTIONS / 2, JSON.stringify(report.counts));
+    assert.ok(report.counts.subscriptionsAffected >= SUBSCRIPTIONS / 2 - 1, JSON.stringify(report.counts));
 
-    const connection = await Connection.connect({ address: cluster.address });
     try {
-      const runs = await decodeEveryHistory(
-        new Client({ connection }),
-        createEncryptionCodec(ENCRYPTION_KEY),
-      );
+      const runs = await decodeEveryHistory(client, createEncryptionCodec(ENCRYPTION_KEY));
       const holding = runs.filter((r) => r.text.includes(ERASED) || r.text.includes(EMAIL));
       assert.deepEqual(
         holding.map((r) => `${r.workflowId} ${r.status}`),
