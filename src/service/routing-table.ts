@@ -135,11 +135,16 @@ export class RoutingTable {
     this.expireLocal();
     for (const [id, write] of this.local) {
       const seen = next.get(id);
+      // A deletion here stands over any listing: a broken run DELETE purged stays listed (as
+      // broken) until Temporal has removed it in the background.
+      if (write.sub === null) {
+        next.delete(id);
+        continue;
+      }
       // Broken and disabled are facts about the workflow (it closed; it disabled itself) that an
       // earlier local write cannot contradict: such a write does not change updatedAt.
       const fact = seen?.state === 'broken' || seen?.state === 'disabled';
-      if (fact && write.sub?.state !== seen.state) continue;
-      if (write.sub === null) next.delete(id);
+      if (fact && write.sub.state !== seen.state) continue;
       // The listing may be older than our write; a newer one from elsewhere wins.
       else if (!seen || seen.updatedAt <= write.sub.updatedAt) next.set(id, write.sub);
     }

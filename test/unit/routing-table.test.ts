@@ -241,3 +241,14 @@ void test('a subscription created while a listing is being completed is routed t
   await loading;
   assert.deepEqual(ids(table.match('x.y')), ['a', 'created']);
 });
+
+void test('a broken subscription deleted here stays gone while visibility still lists it as broken', async () => {
+  const src = source([{ ...sub('b', ['*']), state: 'broken' }]);
+  const table = new RoutingTable({ list: src.list, refreshMs: 1000 });
+  await table.refresh();
+  assert.deepEqual(ids(table.match('x.y')), ['b']);
+  // DELETE purged its run; Temporal removes it in the background, so listings still show it.
+  table.remove('b');
+  await table.refresh();
+  assert.deepEqual(ids(table.match('x.y')), [], 'not routed to (a 503 would stall the publisher)');
+});
