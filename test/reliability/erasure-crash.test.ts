@@ -100,11 +100,16 @@ void describe('reliability: an erasure survives kill -9 of the worker', { timeou
       },
       240_000,
     );
-    // The subscription being erased when the worker died may go uncounted (its retry finds the run closed).
-    assert.ok(report.counts.subscriptions >= SUBSCRIPTIONS - 1, JSON.stringify(report.counts));
+    // Counts after a crash cover what the new worker did: work of the killed one past its last
+    // heartbeat that reached the server (the SDK throttles them) is done but goes uncounted, as
+    // its retry finds those runs already erased. What was erased is checked below, history by history.
+    assert.ok(report.counts.subscriptions >= SUBSCRIPTIONS - erased - 1, JSON.stringify(report.counts));
     assert.ok(report.counts.subscriptionRunsDeleted >= SUBSCRIPTIONS, JSON.stringify(report.counts));
     assert.equal(report.counts.stillHeld, 0);
-    assert.ok(report.counts.subscriptionsAffected >= SUBSCRIPTIONS / 2 - 1, JSON.stringify(report.counts));
+    assert.ok(
+      report.counts.subscriptionsAffected >= SUBSCRIPTIONS - erased - 1,
+      JSON.stringify(report.counts),
+    );
 
     try {
       const runs = await decodeEveryHistory(client, createEncryptionCodec(ENCRYPTION_KEY));
