@@ -2,8 +2,6 @@
 // restore, each through TemporalCalls (deadline, errors sorted in gateway-errors.ts).
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type {
   Change,
@@ -29,6 +27,7 @@ import {
 import type { subscriptionWorkflow } from '../../workflows/subscription';
 import type { TemporalCalls } from './calls';
 import { isNotFound } from './gateway-errors';
+import { pendingTaskOf } from './pending-task';
 
 const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
 const CONTINUED_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'ContinuedAsNew'";
@@ -107,17 +106,7 @@ export class SubscriptionGateway {
    */
   async pendingTask(id: string): Promise<{ since?: number; detail?: string }> {
     const desc = await this.calls.call(() => this.handle(id).describe());
-    const task = desc.raw.pendingWorkflowTask;
-    if (!task) return {};
-    const attempt = task.attempt ?? 1;
-    const started =
-      task.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED;
-    if (started && attempt === 1) return {};
-    const scheduled = task.originalScheduledTime ?? task.scheduledTime;
-    return {
-      since: scheduled ? tsToMs(scheduled) : undefined,
-      detail: `attempt ${attempt}, ${started ? 'started' : 'waiting for a worker'}`,
-    };
+    return pendingTaskOf(desc.raw.pendingWorkflowTask);
   }
 
   async start(config: SubscriptionConfig, pub: PublicSubscription): Promise<void> {
