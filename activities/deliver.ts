@@ -17,9 +17,15 @@ export interface DeliverDeps {
 }
 
 export interface DeliveryMetrics {
-  attempt(outcome: 'success' | 'failure', durationMs: number): void;
+  /** `status`: the HTTP status code, or the kind of error when no answer came. */
+  attempt(sample: {
+    outcome: 'success' | 'failure';
+    durationMs: number;
+    subscription: string;
+    status: string;
+  }): void;
   /** A delivery ended for good: its 2xx, or the failure of its last attempt. */
-  delivery?(outcome: 'delivered' | 'failed'): void;
+  delivery?(outcome: 'delivered' | 'failed', subscription: string): void;
 }
 
 /** What a failed attempt carries in ApplicationFailure.details[0]. */
@@ -98,7 +104,15 @@ export type FirstAttemptOutcome =
 
 type Attempt =
   | { ok: true; record: AttemptRecord; statusCode: number }
-  | { ok: false; record: AttemptRecord; type: string; message: string; details: AttemptFailureDetails };
+  | {
+      ok: false;
+      record: AttemptRecord;
+      type: string;
+      message: string;
+      details: AttemptFailureDetails;
+      /** Why no HTTP status came, when none did. */
+      errorKind?: DeliveryError['kind'];
+    };
 
 /**
  * Builds the delivery activities. Each attempt signs the exact bytes it sends, stamps its own
@@ -135,7 +149,7 @@ export function createDeliver(deps: DeliverDeps) {
       const durationMs = e.durationMs ?? 0;
       const type = ERROR_TYPES[kind];
       const record = { attempt, at, error: `${type}: ${e.message}`, durationMs };
-      return { ok: false, record, type, message: e.message, details: { durationMs } };
+      return { ok: false, record, type, message: e.message, details: { durationMs }, errorKind: kind };
     }
     if (res.statusCode >= 200 && res.statusCode < 300) {
       const record = { attempt, at, statusCode: res.statusCode, durationMs: res.durationMs };
@@ -154,22 +168,27 @@ export function createDeliver(deps: DeliverDeps) {
     return { ok: false, record, ...failure };
   }
 
-  const count = (a: Attempt, retry: DeliveryInput['retry']): void => {
-    deps.metrics?.attempt(a.ok ? 'success' : 'failure', a.record.durationMs);
+  const count = (a: Attempt, input: DeliveryInput): void => {
+    const subscription = input.subscriptionId;
+    deps.metrics?.attempt({
+      outcome: a.ok ? 'success' : 'failure',
+      durationMs: a.record.durationMs,
+      subscription,
+      status:
+        a.record.statusCode !== undefined ? String(a.record.statusCode) : (!a.ok && a.errorKind) || 'network',
+    });
     // Only the activity knows the outcome without a query; with maximumAttempts 0 none is last.
-    if (a.ok) deps.metrics?.delivery?.('delivered');
-    else if (
-      a.record.statusCode === GONE ||
-      (retry.maximumAttempts > 0 && a.record.attempt >= retry.maximumAttempts)
-    )
-      deps.metrics?.delivery?.('failed');
+    const { maximumAttempts } = input.retry;
+    if (a.ok) deps.metrics?.delivery?.('delivered', subscription);
+    else if (a.record.statusCode === GONE || (maximumAttempts > 0 && a.record.attempt >= maximumAttempts))
+      deps.metrics?.delivery?.('failed', subscription);
   };
 
   /** Attempts 1…n (or offset+1… after a fast-path first attempt) under the delivery workflow's retry policy. */
   async function deliver(input: DeliveryInput): Promise<DeliverOutcome> {
     const ctx = Context.current();
     const a = await attemptOnce(input, ctx.info.attempt + (input.attemptOffset ?? 0));
-    count(a, input.retry);
+    count(a, input);
     // A success travels back as the activity's result: no signal (and no extra workflow task).
     if (a.ok) return { statusCode: a.statusCode, durationMs: a.record.durationMs, attempt: a.record };
     // Absent only for an activity started outside a workflow: then there is no log to write to.
@@ -198,7 +217,7 @@ export function createDeliver(deps: DeliverDeps) {
   /** Attempt 1 as a local activity: the subscription decides what follows from the outcome. */
   async function deliverFirst(input: DeliveryInput): Promise<FirstAttemptOutcome> {
     const a = await attemptOnce(input, 1);
-    count(a, input.retry);
+    count(a, input);
     if (a.ok) return { ok: true, attempt: a.record };
     return {
       ok: false,

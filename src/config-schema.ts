@@ -66,6 +66,7 @@ export const envSchema = z.object({
     .transform((u) => u?.replace(/\/+$/, '')),
   HERALD_TEMPORAL_PORT: port.default(7233),
   HERALD_METRICS_PORT: port.optional(),
+  HERALD_METRICS_SUBSCRIPTION_LABEL: bool.default(true),
   HERALD_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   HERALD_MAX_CACHED_QUEUED: z.coerce.number().int().min(0).default(20),
   HERALD_SDK_METRICS_ADDRESS: z

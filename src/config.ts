@@ -34,6 +34,8 @@ export interface HeraldConfig {
   temporalPort: number;
   /** `npm run worker` only: port of its /metrics listener (the API serves /metrics otherwise). */
   metricsPort?: number;
+  /** Delivery metrics per subscription (a `subscription` label, the backlog gauge); off: `*`. */
+  metricsPerSubscription: boolean;
   /** Worker's workflow cache size (workflows kept in memory between their tasks). */
   maxCachedWorkflows: number;
   /** The same for the queued-deliveries task queue (sealed batches waiting for their turn). */
@@ -173,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       e.HERALD_TEMPORAL_UI_URL ?? (embedded ? `http://127.0.0.1:${e.HERALD_UI_PORT}` : undefined),
     temporalPort: e.HERALD_TEMPORAL_PORT,
     metricsPort: e.HERALD_METRICS_PORT,
+    metricsPerSubscription: e.HERALD_METRICS_SUBSCRIPTION_LABEL,
     maxCachedWorkflows: e.HERALD_MAX_CACHED_WORKFLOWS,
     maxCachedQueued: e.HERALD_MAX_CACHED_QUEUED,
     sdkMetricsAddress: e.HERALD_SDK_METRICS_ADDRESS,

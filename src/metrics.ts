@@ -5,6 +5,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export type DeliveryOutcome = 'delivered' | 'failed';
 /** What the delivery activity reports for each HTTP attempt. */
 export type AttemptOutcome = 'success' | 'failure';
+/** One HTTP attempt as the metrics see it. */
+export interface AttemptSample {
+  outcome: AttemptOutcome;
+  durationMs: number;
+  subscription: string;
+  /** The HTTP status, or why there was none (timeout, network, forbidden_address, invalid_url). */
+  status: string;
+}
 
 export interface Metrics {
   registry: Registry;
@@ -14,8 +22,8 @@ export interface Metrics {
   changesRefusedBusy: Counter;
   signalsSent: Counter<'outcome'>;
   groupCommitBatchSize: Histogram;
-  deliveries: Counter<'outcome'>;
-  deliveryAttempts: Counter<'outcome'>;
+  deliveries: Counter<'outcome' | 'subscription'>;
+  deliveryAttempts: Counter<'outcome' | 'subscription' | 'status_code'>;
   deliveryDuration: Histogram<'outcome'>;
   /** Subscriptions whose workflow was closed outside Herald (see the README runbook). */
   subscriptionsBroken: Gauge;
@@ -24,12 +32,27 @@ export interface Metrics {
   /** Where the `herald_subscriptions_behind` gauge reads its value on each scrape. */
   readSubscriptionsBehind(reader: () => number): void;
   /** One HTTP attempt of a delivery ended (called by the delivery activity). */
-  attempt(outcome: AttemptOutcome, durationMs: number): void;
+  attempt(sample: AttemptSample): void;
   /** A delivery ended for good: delivered, or failed after its last attempt. */
-  delivery(outcome: DeliveryOutcome): void;
+  delivery(outcome: DeliveryOutcome, subscription: string): void;
+  /** A subscription workflow's backlog as of atMs (workflows/sinks.ts). */
+  subscriptionBacklog(subscription: string, changes: number, atMs: number): void;
 }
 
-export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string } = {}): Metrics {
+export interface MetricsOptions {
+  defaultMetrics?: boolean;
+  prefix?: string;
+  /**
+   * Whether delivery counters carry a `subscription` label (HERALD_METRICS_SUBSCRIPTION_LABEL).
+   * Off, the label is `*` for every series: one series per outcome and status instead of one per
+   * subscription, for installations with more subscriptions than their Prometheus can hold.
+   */
+  perSubscription?: boolean;
+}
+
+export function createMetrics(opts: MetricsOptions = {}): Metrics {
+  const perSubscription = opts.perSubscription !== false;
+  const subscriptionLabel = (id: string) => (perSubscription ? id : '*');
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: opts.prefix });
   const registers = [registry];
@@ -63,14 +86,14 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
   });
   const deliveries = new Counter({
     name: 'herald_deliveries_total',
-    help: 'Deliveries that ended, by outcome (delivered, failed).',
-    labelNames: ['outcome'],
+    help: 'Deliveries that ended, by outcome (delivered, failed) and subscription.',
+    labelNames: ['outcome', 'subscription'],
     registers,
   });
   const deliveryAttempts = new Counter({
     name: 'herald_delivery_attempts_total',
-    help: 'HTTP attempts of deliveries, by outcome.',
-    labelNames: ['outcome'],
+    help: 'HTTP attempts of deliveries, by outcome, subscription and status_code (the HTTP status, or timeout, network, forbidden_address, invalid_url when none came).',
+    labelNames: ['outcome', 'subscription', 'status_code'],
     registers,
   });
   const deliveryDuration = new Histogram({
@@ -90,6 +113,22 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
     help: 'Subscriptions Herald disabled (their partner answered 410 Gone, or failed for delivery.disableAfterMs); nothing is sent to them until they are resumed.',
     registers,
   });
+  // Two gauges, because a subscription's workflow moves between workers (cache eviction, sticky
+  // queue timeouts): each worker keeps the last value it saw, and the recording rule
+  // herald:subscription_backlog_changes (deploy/prometheus/alerts.yml) keeps the newest one.
+  const backlog = new Gauge({
+    name: 'herald_subscription_backlog_changes',
+    help: 'Changes of a subscription not yet delivered (pending, queued, in flight), as its workflow last reported to this worker.',
+    labelNames: ['subscription'],
+    registers,
+  });
+  const backlogAt = new Gauge({
+    name: 'herald_subscription_backlog_updated_seconds',
+    help: 'When the subscription workflow reported herald_subscription_backlog_changes (workflow time, Unix seconds).',
+    labelNames: ['subscription'],
+    registers,
+  });
+  const backlogReportedAt = new Map<string, number>();
   let behindReader: (() => number) | undefined;
   new Gauge({
     name: 'herald_subscriptions_behind',
@@ -113,12 +152,23 @@ export function createMetrics(opts: { defaultMetrics?: boolean; prefix?: string 
     deliveries,
     deliveryAttempts,
     deliveryDuration,
-    attempt(outcome, durationMs) {
-      deliveryAttempts.inc({ outcome });
+    attempt({ outcome, durationMs, subscription, status }) {
+      deliveryAttempts.inc({ outcome, subscription: subscriptionLabel(subscription), status_code: status });
       deliveryDuration.observe({ outcome }, durationMs / 1000);
     },
-    delivery(outcome) {
-      deliveries.inc({ outcome });
+    delivery(outcome, subscription) {
+      deliveries.inc({ outcome, subscription: subscriptionLabel(subscription) });
+    },
+    subscriptionBacklog(subscription, changes, atMs) {
+      // Per subscription or not at all: one series summed over every subscription would be
+      // overwritten by whichever reported last.
+      if (!perSubscription) return;
+      const at = atMs / 1000;
+      // A replayed or late report never moves the gauge back in time.
+      if ((backlogReportedAt.get(subscription) ?? -Infinity) > at) return;
+      backlogReportedAt.set(subscription, at);
+      backlog.set({ subscription }, changes);
+      backlogAt.set({ subscription }, at);
     },
   };
 }

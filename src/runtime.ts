@@ -96,7 +96,7 @@ export async function startHerald(config: HeraldConfig, mode: Mode = 'all'): Pro
     await assertTemporalSetup(client, address);
     // The embedded server's namespace keeps closed histories HERALD_RETENTION_DAYS when set.
     if (devServer && config.retentionDays) await setRetention(client, config.retentionDays * 86_400_000);
-    const metrics = createMetrics();
+    const metrics = createMetrics({ perSubscription: config.metricsPerSubscription });
 
     let worker: RunningWorker | undefined;
     if (mode !== 'api') {

@@ -18,13 +18,14 @@ import { tracing } from './tracing';
 import { createHttpClient } from './webhook/http-client';
 import { inboxTargets } from './inbox-targets';
 import { erasureWorker } from './erasure-worker';
+import { heraldSinks, type BacklogMetrics } from './temporal/worker-sinks';
 
 export interface HeraldWorkerOptions {
   config: HeraldConfig;
   address: string;
   /** Used by the activity to report each attempt to its delivery workflow. */
   client: Client;
-  metrics?: DeliveryMetrics;
+  metrics?: DeliveryMetrics & Partial<BacklogMetrics>;
 }
 
 export async function createHeraldWorker(
@@ -47,6 +48,7 @@ export async function createHeraldWorker(
     erasure: erasureWorker(config, client),
   });
   const bundle = await workflowBundle(undefined, { traced: traced !== undefined });
+  const tracedOptions = traced?.workerOptions();
   const create = (taskQueue: string, maxCachedWorkflows: number) =>
     Worker.create({
       connection,
@@ -62,7 +64,8 @@ export async function createHeraldWorker(
       // (384 KB) and its retained changes (384 KB), a delivery its batch (≤ 1 MB); an evicted
       // workflow is replayed from its (bounded) history on its next task.
       maxCachedWorkflows,
-      ...traced?.workerOptions(),
+      ...tracedOptions,
+      sinks: { ...tracedOptions?.sinks, ...heraldSinks(opts.metrics) },
     });
   const workers = [
     await create(config.taskQueue, config.maxCachedWorkflows),

@@ -2,6 +2,7 @@
 // memo (Temporal UI lists and filters), and the current details line on its page.
 import { setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { SEARCH_ATTRIBUTES as SA } from './messages';
+import { heraldMetrics } from './sinks';
 import type { SubscriptionEntity } from '../core/subscription';
 
 /** Upserts the search attributes (unless turned off for this run) and the memo. */
@@ -19,10 +20,12 @@ export function publishView(sub: SubscriptionEntity, searchAttributes: boolean):
   upsertMemo({ subscription: sub.publicView() });
 }
 
-/** The one-line summary on the workflow's page in the Temporal UI. */
+/** The one-line summary on the workflow's page in the Temporal UI, and the backlog metric. */
 export function describeView(sub: SubscriptionEntity): void {
   const f = sub.inFlight;
   const queued = sub.queue.counts.length;
+  const backlog = sub.deleted ? 0 : sub.pending.size + sub.queuedChanges + (f?.changeCount ?? 0);
+  heraldMetrics.backlog(sub.config.id, backlog, Date.now());
   setCurrentDetails(
     `${sub.state}; ${sub.pending.size} pending change(s); ` +
       (queued ? `${queued} queued batch(es) with ${sub.queuedChanges} change(s); ` : '') +

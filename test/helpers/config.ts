@@ -23,6 +23,7 @@ export function testConfig(overrides: Partial<HeraldConfig> = {}): HeraldConfig 
     eventCatalogPath: resolve(__dirname, '..', '..', 'config', 'events.json'),
     dataDir: resolve(__dirname, '..', '..', '.data', 'test'),
     uiPort: 0,
+    metricsPerSubscription: true,
     temporalPort: 0,
     routingRefreshMs: 500,
     maxCachedWorkflows: 500,

@@ -29,7 +29,7 @@ void describe('metrics and logs', () => {
   after(async () => s?.close());
 
   void it('counts delivered and failed deliveries, attempts and latency; logs no secret', async () => {
-    const sub = async (name: string, url: string, maximumAttempts: number) => {
+    const sub = async (name: string, url: string, maximumAttempts: number, initialIntervalMs = 100) => {
       const res = await s.api('POST', '/v1/subscriptions', {
         key: 'admin',
         body: {
@@ -40,7 +40,7 @@ void describe('metrics and logs', () => {
           token: TOKEN,
           signingSecret: SECRET,
           batching: { debounceMs: 100, maxWaitMs: 1000 },
-          retry: { initialIntervalMs: 100, maximumAttempts, timeoutMs: 2000 },
+          retry: { initialIntervalMs, maximumAttempts, timeoutMs: 2000 },
         },
       });
       assert.equal(res.status, 201, res.text);
@@ -48,12 +48,14 @@ void describe('metrics and logs', () => {
     };
     const okId = await sub('Delivered', s.receiver.url, 3);
     const failId = await sub('Failing', s.receiver.url.replace('/hook', '/fail'), 2);
+    // Retried for long: its change stays in flight, the backlog gauge's one change.
+    const stuckId = await sub('Stuck', s.receiver.url.replace('/hook', '/fail-long'), 13, 60_000);
     const pub = await s.api('POST', '/v1/changes', {
       key: 'publish',
       body: { changes: [personChange(1, PII)] },
     });
     assert.equal(pub.status, 202, pub.text);
-    assert.equal(pub.body.subscriptions, 2);
+    assert.equal(pub.body.subscriptions, 3);
 
     const counters = async (id: string) =>
       (await s.t.client.workflow.getHandle(subscriptionWorkflowId(id)).query(statusQuery)).counters;
@@ -70,11 +72,32 @@ void describe('metrics and logs', () => {
     assert.equal(read('herald_deliveries_total', 'outcome="delivered"'), 1);
     assert.equal(read('herald_deliveries_total', 'outcome="failed"'), 1);
     assert.equal(read('herald_delivery_attempts_total', 'outcome="success"'), 1);
-    assert.equal(read('herald_delivery_attempts_total', 'outcome="failure"'), 2);
+    assert.equal(read('herald_delivery_attempts_total', `outcome="failure",subscription="${failId}"`), 2);
     assert.equal(read('herald_delivery_duration_seconds_count', 'outcome="success"'), 1);
-    assert.equal(read('herald_delivery_duration_seconds_count', 'outcome="failure"'), 2);
+    assert.ok(read('herald_delivery_duration_seconds_count', 'outcome="failure"') >= 2);
     assert.equal(read('herald_changes_received_total'), 1);
-    assert.equal(read('herald_changes_routed_total'), 2);
+    assert.equal(read('herald_changes_routed_total'), 3);
+    // Per subscription and status code: which partner fails, and how.
+    assert.equal(read('herald_delivery_attempts_total', `subscription="${okId}",status_code="200"`), 1);
+    assert.equal(read('herald_delivery_attempts_total', `subscription="${failId}",status_code="500"`), 2);
+    assert.equal(read('herald_deliveries_total', `outcome="failed",subscription="${failId}"`), 1);
+    // The backlog each subscription workflow reports through the worker's sink.
+    const backlog = async (id: string) =>
+      metricSample(
+        (await s.api('GET', '/metrics')).text,
+        'herald_subscription_backlog_changes',
+        `subscription="${id}"`,
+      );
+    const until = Date.now() + 15_000;
+    while ((await backlog(stuckId)) !== 1) {
+      assert.ok(Date.now() < until, 'the stuck subscription reports a backlog of 1 within 15 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await backlog(okId), 0);
+    assert.match(
+      m,
+      new RegExp(`^herald_subscription_backlog_updated_seconds\\{subscription="${okId}"\\} \\d+`, 'm'),
+    );
     assert.ok(read('herald_signals_sent_total', 'outcome="ok"') >= 1);
     assert.ok(read('herald_group_commit_batch_size_count') >= 1);
     const latency = read('herald_delivery_duration_seconds_sum', 'outcome="success"');

@@ -11,6 +11,7 @@ import { Resource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { workflowBundle } from '../../src/temporal/bundle';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
+import { heraldSinks } from '../../src/temporal/worker-sinks';
 import { installSdkLogger } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 
@@ -92,16 +93,17 @@ async function replayAll(histories: ReturnType<typeof load>[], { traced = false 
     {
       workflowBundle: await workflowBundle(undefined, { traced }),
       dataConverter: heraldDataConverter(testConfig().encryptionKeys),
-      ...(traced
-        ? {
-            sinks: {
+      sinks: {
+        ...heraldSinks(),
+        ...(traced
+          ? {
               exporter: makeWorkflowExporter(
                 new SimpleSpanProcessor(new InMemorySpanExporter()),
                 Resource.default(),
               ),
-            },
-          }
-        : {}),
+            }
+          : {}),
+      },
     },
     histories,
   );

@@ -9,6 +9,7 @@ import { closeActivities, createActivities } from '../../activities';
 import { temporalBinary } from '../../src/temporal/binaries';
 import { workflowBundle } from '../../src/temporal/bundle';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
+import { heraldSinks } from '../../src/temporal/worker-sinks';
 import { installSdkLogger } from '../../src/worker';
 import { attemptSignal, changesSignal } from '../../workflows/messages';
 import { deliveryIdOf, deliveryWorkflowId, subscriptionWorkflowId } from '../../core/ids';
@@ -49,6 +50,7 @@ describe('retry schedule (time-skipping server)', () => {
       taskQueue: config.taskQueue,
       workflowBundle: await workflowBundle(),
       dataConverter: heraldDataConverter(config.encryptionKeys),
+      sinks: heraldSinks(),
       activities: {
         // The real activities, with the server-side start time of each attempt noted first.
         async deliverFirst(input: DeliveryInput) {

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { createEncryptionCodec } from '../../src/temporal/codec';
+import { heraldSinks } from '../../src/temporal/worker-sinks';
 import { heraldDataConverter } from '../../src/temporal/data-converter';
 import { HISTORY_PAGE_BYTES } from '../../src/temporal/client';
 import { WORKFLOW_TASK_TIMEOUT_MS } from '../../src/temporal/subscription-gateway';
@@ -270,6 +271,7 @@ void describe(
         const replay = await slowestReplay(client, ids[0]!, {
           workflowBundle: await workflowBundle(),
           dataConverter: heraldDataConverter(ENCRYPTION_KEY),
+          sinks: heraldSinks(),
         });
         console.log(
           `backlog: ${KEYS} keys ingested in ${ingestS.toFixed(1)} s (${Math.round(KEYS / ingestS)} changes/s), ` +

@@ -61,7 +61,7 @@ void describe('deliver activity', () => {
       allowInsecureUrls: true,
       now: () => NOW,
       reportAttempt: async (workflowId, record) => void reports.push({ workflowId, record }),
-      metrics: { attempt: (outcome) => void outcomes.push(outcome) },
+      metrics: { attempt: (a) => void outcomes.push(`${a.outcome} ${a.status} ${a.subscription}`) },
     });
   });
   after(async () => {
@@ -120,7 +120,7 @@ void describe('deliver activity', () => {
         durationMs: result.durationMs,
       });
       assert.deepEqual(reports, []);
-      assert.deepEqual(outcomes, ['success']);
+      assert.deepEqual(outcomes, [`success ${status} sub_abc`]);
     });
   }
 
@@ -143,7 +143,7 @@ void describe('deliver activity', () => {
     assert.equal(reports[0]!.record.statusCode, 500);
     assert.equal(reports[0]!.record.attempt, 3);
     assert.match(reports[0]!.record.error!, /500/);
-    assert.deepEqual(outcomes, ['failure']);
+    assert.deepEqual(outcomes, ['failure 500 sub_abc']);
   });
 
   void test('404 fails with HttpStatus404', async () => {
@@ -229,6 +229,7 @@ void describe('deliver activity', () => {
     assert.ok(details(f).durationMs >= 190);
     assert.equal(reports[0]!.record.statusCode, undefined);
     assert.match(reports[0]!.record.error!, /^Timeout/);
+    assert.deepEqual(outcomes, ['failure timeout sub_abc']);
   });
 
   void test('a closed port fails as NetworkError', async () => {
@@ -240,6 +241,7 @@ void describe('deliver activity', () => {
     assert.equal(f.type, 'NetworkError');
     assert.match(f.message, /ECONNREFUSED/);
     assert.match(reports[0]!.record.error!, /ECONNREFUSED/);
+    assert.deepEqual(outcomes, ['failure network sub_abc']);
   });
 
   void test('a forbidden target fails as ForbiddenAddress when insecure URLs are off', async () => {

@@ -6,15 +6,15 @@ import { startMetricsServer } from '../../src/metrics-server';
 
 void test('serves the registry on /metrics and liveness on /healthz, and closes', async () => {
   const metrics = createMetrics();
-  metrics.delivery('delivered');
-  metrics.attempt('success', 12);
+  metrics.delivery('delivered', 'sub_a');
+  metrics.attempt({ outcome: 'success', durationMs: 12, subscription: 'sub_a', status: '204' });
   const server = await startMetricsServer(metrics, '127.0.0.1', 0);
   try {
     const res = await fetch(`${server.url}/metrics`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     const text = await res.text();
-    assert.match(text, /^herald_deliveries_total\{outcome="delivered"\} 1$/m);
+    assert.match(text, /^herald_deliveries_total\{outcome="delivered",subscription="sub_a"\} 1$/m);
     assert.match(text, /^herald_delivery_duration_seconds_count\{outcome="success"\} 1$/m);
     assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok' });
     assert.equal((await fetch(`${server.url}/v1/subscriptions`)).status, 404);
