@@ -1,6 +1,8 @@
 // Prometheus metrics for the API and the worker. One registry per process (not prom-client's
 // global one), so tests and the combined `npm start` process never register a metric twice.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { subscriptionGauges } from './subscription-metrics';
+import type { SubscriptionMetrics } from './temporal/worker-sinks';
 
 export type DeliveryOutcome = 'delivered' | 'failed';
 /** What the delivery activity reports for each HTTP attempt. */
@@ -35,8 +37,8 @@ export interface Metrics {
   attempt(sample: AttemptSample): void;
   /** A delivery ended for good: delivered, or failed after its last attempt. */
   delivery(outcome: DeliveryOutcome, subscription: string): void;
-  /** A subscription workflow's backlog as of atMs (workflows/sinks.ts). */
-  subscriptionBacklog(subscription: string, changes: number, atMs: number): void;
+  /** A subscription workflow's state as of atMs (workflows/sinks.ts); ignored without perSubscription. */
+  subscriptionReport: SubscriptionMetrics['subscriptionReport'];
 }
 
 export interface MetricsOptions {
@@ -113,22 +115,6 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     help: 'Subscriptions Herald disabled (their partner answered 410 Gone, or failed for delivery.disableAfterMs); nothing is sent to them until they are resumed.',
     registers,
   });
-  // Two gauges, because a subscription's workflow moves between workers (cache eviction, sticky
-  // queue timeouts): each worker keeps the last value it saw, and the recording rule
-  // herald:subscription_backlog_changes (deploy/prometheus/alerts.yml) keeps the newest one.
-  const backlog = new Gauge({
-    name: 'herald_subscription_backlog_changes',
-    help: 'Changes of a subscription not yet delivered (pending, queued, in flight), as its workflow last reported to this worker.',
-    labelNames: ['subscription'],
-    registers,
-  });
-  const backlogAt = new Gauge({
-    name: 'herald_subscription_backlog_updated_seconds',
-    help: 'When the subscription workflow reported herald_subscription_backlog_changes (workflow time, Unix seconds).',
-    labelNames: ['subscription'],
-    registers,
-  });
-  const backlogReportedAt = new Map<string, number>();
   let behindReader: (() => number) | undefined;
   new Gauge({
     name: 'herald_subscriptions_behind',
@@ -159,16 +145,6 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     delivery(outcome, subscription) {
       deliveries.inc({ outcome, subscription: subscriptionLabel(subscription) });
     },
-    subscriptionBacklog(subscription, changes, atMs) {
-      // Per subscription or not at all: one series summed over every subscription would be
-      // overwritten by whichever reported last.
-      if (!perSubscription) return;
-      const at = atMs / 1000;
-      // A replayed or late report never moves the gauge back in time.
-      if ((backlogReportedAt.get(subscription) ?? -Infinity) > at) return;
-      backlogReportedAt.set(subscription, at);
-      backlog.set({ subscription }, changes);
-      backlogAt.set({ subscription }, at);
-    },
+    subscriptionReport: perSubscription ? subscriptionGauges(registers) : () => undefined,
   };
 }

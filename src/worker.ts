@@ -18,14 +18,14 @@ import { tracing } from './tracing';
 import { createHttpClient } from './webhook/http-client';
 import { inboxTargets } from './inbox-targets';
 import { erasureWorker } from './erasure-worker';
-import { heraldSinks, type BacklogMetrics } from './temporal/worker-sinks';
+import { heraldSinks, type SubscriptionMetrics } from './temporal/worker-sinks';
 
 export interface HeraldWorkerOptions {
   config: HeraldConfig;
   address: string;
   /** Used by the activity to report each attempt to its delivery workflow. */
   client: Client;
-  metrics?: DeliveryMetrics & Partial<BacklogMetrics>;
+  metrics?: DeliveryMetrics & Partial<SubscriptionMetrics>;
 }
 
 export async function createHeraldWorker(

@@ -2,15 +2,23 @@
 // after the workflow task, never feed back into the workflow, and so cost no determinism.
 import { proxySinks, type Sinks } from '@temporalio/workflow';
 
+/** A subscription's state as its metrics show it. */
+export interface SubscriptionReport {
+  /** Changes not yet delivered: pending, queued and in flight. */
+  backlogChanges: number;
+  /** When its partner started failing (the first failed attempt since the last success), ms. */
+  failingSinceMs?: number;
+  disabled: boolean;
+}
+
 export interface HeraldSinks extends Sinks {
   heraldMetrics: {
     /**
-     * A subscription's backlog (changes not yet delivered: pending, queued and in flight) as of
-     * `atMs` (workflow time). Called during replay too, so a restarted worker reports what the
-     * history says, and `atMs` lets dashboards prefer the newest report when a subscription
-     * has moved between workers.
+     * The subscription's state as of `atMs` (workflow time). Called during replay too, so a
+     * restarted worker reports what the history says; `atMs` lets dashboards prefer the newest
+     * report when a subscription has moved between workers.
      */
-    backlog(subscriptionId: string, changes: number, atMs: number): void;
+    subscription(subscriptionId: string, report: SubscriptionReport, atMs: number): void;
   };
 }
 

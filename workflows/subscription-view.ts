@@ -24,8 +24,16 @@ export function publishView(sub: SubscriptionEntity, searchAttributes: boolean):
 export function describeView(sub: SubscriptionEntity): void {
   const f = sub.inFlight;
   const queued = sub.queue.counts.length;
-  const backlog = sub.deleted ? 0 : sub.pending.size + sub.queuedChanges + (f?.changeCount ?? 0);
-  heraldMetrics.backlog(sub.config.id, backlog, Date.now());
+  const { failingSince, disabled } = sub.health;
+  heraldMetrics.subscription(
+    sub.config.id,
+    {
+      backlogChanges: sub.deleted ? 0 : sub.pending.size + sub.queuedChanges + (f?.changeCount ?? 0),
+      ...(failingSince !== undefined && !sub.deleted ? { failingSinceMs: failingSince } : {}),
+      disabled: !sub.deleted && disabled !== undefined,
+    },
+    Date.now(),
+  );
   setCurrentDetails(
     `${sub.state}; ${sub.pending.size} pending change(s); ` +
       (queued ? `${queued} queued batch(es) with ${sub.queuedChanges} change(s); ` : '') +

@@ -81,22 +81,27 @@ void describe('metrics and logs', () => {
     assert.equal(read('herald_delivery_attempts_total', `subscription="${okId}",status_code="200"`), 1);
     assert.equal(read('herald_delivery_attempts_total', `subscription="${failId}",status_code="500"`), 2);
     assert.equal(read('herald_deliveries_total', `outcome="failed",subscription="${failId}"`), 1);
-    // The backlog each subscription workflow reports through the worker's sink.
-    const backlog = async (id: string) =>
+    // What each subscription workflow reports through the worker's sink.
+    const gauge = async (name: string, id: string) =>
       metricSample(
         (await s.api('GET', '/metrics')).text,
-        'herald_subscription_backlog_changes',
+        `herald_subscription_${name}`,
         `subscription="${id}"`,
       );
+    const backlog = (id: string) => gauge('backlog_changes', id);
     const until = Date.now() + 15_000;
-    while ((await backlog(stuckId)) !== 1) {
-      assert.ok(Date.now() < until, 'the stuck subscription reports a backlog of 1 within 15 s');
+    while ((await backlog(stuckId)) !== 1 || (await gauge('failing_since_seconds', stuckId)) === 0) {
+      assert.ok(Date.now() < until, 'the stuck subscription reports a backlog of 1, failing, within 15 s');
       await new Promise((r) => setTimeout(r, 100));
     }
+    const since = await gauge('failing_since_seconds', stuckId);
+    assert.ok(Math.abs(since - Date.now() / 1000) < 60, `failing since ${since}, a moment ago`);
+    assert.equal(await gauge('failing_since_seconds', okId), 0);
+    assert.equal(await gauge('disabled', stuckId), 0);
     assert.equal(await backlog(okId), 0);
     assert.match(
       m,
-      new RegExp(`^herald_subscription_backlog_updated_seconds\\{subscription="${okId}"\\} \\d+`, 'm'),
+      new RegExp(`^herald_subscription_reported_seconds\\{subscription="${okId}"\\} \\d+`, 'm'),
     );
     assert.ok(read('herald_signals_sent_total', 'outcome="ok"') >= 1);
     assert.ok(read('herald_group_commit_batch_size_count') >= 1);

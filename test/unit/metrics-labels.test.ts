@@ -30,17 +30,27 @@ void test('attempts carry subscription and status_code, deliveries their subscri
   assert.match(t, /^herald_delivery_duration_seconds_count\{outcome="failure"\} 3$/m);
 });
 
-void test('the backlog gauge keeps the newest report, whatever order reports arrive in', async () => {
+void test('subscription gauges keep the newest report, whatever order reports arrive in', async () => {
   const m = createMetrics({ defaultMetrics: false });
-  m.subscriptionBacklog('sub_a', 40, 2_000_000);
-  m.subscriptionBacklog('sub_a', 90, 1_000_000); // a replay of an older task, reported late
-  m.subscriptionBacklog('sub_b', 3, 1_500_000);
+  m.subscriptionReport(
+    'sub_a',
+    { backlogChanges: 40, failingSinceMs: 1_500_000, disabled: false },
+    2_000_000,
+  );
+  // A replay of an older task, reported late.
+  m.subscriptionReport('sub_a', { backlogChanges: 90, disabled: false }, 1_000_000);
+  m.subscriptionReport('sub_b', { backlogChanges: 3, disabled: true }, 1_500_000);
   const t = await text(m);
   assert.match(t, /^herald_subscription_backlog_changes\{subscription="sub_a"\} 40$/m);
-  assert.match(t, /^herald_subscription_backlog_updated_seconds\{subscription="sub_a"\} 2000$/m);
+  assert.match(t, /^herald_subscription_failing_since_seconds\{subscription="sub_a"\} 1500$/m);
+  assert.match(t, /^herald_subscription_reported_seconds\{subscription="sub_a"\} 2000$/m);
+  assert.match(t, /^herald_subscription_disabled\{subscription="sub_a"\} 0$/m);
   assert.match(t, /^herald_subscription_backlog_changes\{subscription="sub_b"\} 3$/m);
-  m.subscriptionBacklog('sub_a', 0, 2_500_000);
+  assert.match(t, /^herald_subscription_failing_since_seconds\{subscription="sub_b"\} 0$/m);
+  assert.match(t, /^herald_subscription_disabled\{subscription="sub_b"\} 1$/m);
+  m.subscriptionReport('sub_a', { backlogChanges: 0, disabled: false }, 2_500_000);
   assert.match(await text(m), /^herald_subscription_backlog_changes\{subscription="sub_a"\} 0$/m);
+  assert.match(await text(m), /^herald_subscription_failing_since_seconds\{subscription="sub_a"\} 0$/m);
 });
 
 void test('HERALD_METRICS_SUBSCRIPTION_LABEL=false: one series per outcome and status, no backlog gauge', async () => {
@@ -48,12 +58,12 @@ void test('HERALD_METRICS_SUBSCRIPTION_LABEL=false: one series per outcome and s
   m.attempt({ outcome: 'failure', durationMs: 5, subscription: 'sub_a', status: '500' });
   m.attempt({ outcome: 'failure', durationMs: 5, subscription: 'sub_b', status: '500' });
   m.delivery('failed', 'sub_b');
-  m.subscriptionBacklog('sub_a', 7, 1_000);
+  m.subscriptionReport('sub_a', { backlogChanges: 7, disabled: false }, 1_000);
   const t = await text(m);
   assert.match(
     t,
     /^herald_delivery_attempts_total\{outcome="failure",subscription="\*",status_code="500"\} 2$/m,
   );
   assert.match(t, /^herald_deliveries_total\{outcome="failed",subscription="\*"\} 1$/m);
-  assert.doesNotMatch(t, /^herald_subscription_backlog_changes\{/m);
+  assert.doesNotMatch(t, /^herald_subscription_(backlog_changes|reported_seconds)\{/m);
 });
