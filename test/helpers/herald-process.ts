@@ -1,6 +1,10 @@
 // Herald as a real process, seen from outside: processes and its children in /proc, whether a pid lives,
-// and polling until something holds.
+// and polling until something holds; an API and a worker as real processes on a test's Temporal.
 import { readdirSync, readFileSync } from 'node:fs';
+import { spawnHerald, type HeraldChild } from '../reliability/helpers/processes';
+import { TEST_ADMIN_KEY, TEST_PUBLISH_KEY } from './config';
+import { freePort } from './ports';
+import type { TemporalHarness } from './temporal';
 
 /** Every process by its /proc stat (Linux): id, parent and command name. */
 export function processes(): { pid: number; ppid: number; comm: string }[] {
@@ -46,4 +50,39 @@ export async function until<T>(
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * `npm run api` and `npm run worker` on `t`'s Temporal, each metrics listener (the API's
+ * /metrics, the worker's HERALD_METRICS_PORT and HERALD_SDK_METRICS_ADDRESS) on a free port of
+ * 127.0.0.1. Each child is pushed to `children` as soon as it runs, so the caller stops it even
+ * when the next one fails to start.
+ */
+export async function startApiAndWorker(
+  t: TemporalHarness,
+  dataDir: string,
+  children: HeraldChild[],
+): Promise<{ api: number; worker: number; sdk: number }> {
+  const ports = { api: await freePort(), worker: await freePort(), sdk: await freePort() };
+  const env = {
+    TEMPORAL_ADDRESS: t.address,
+    HERALD_TASK_QUEUE: t.taskQueue,
+    HERALD_ENCRYPTION_KEY: t.config.encryptionKeys,
+    HERALD_ADMIN_KEY: TEST_ADMIN_KEY,
+    HERALD_PUBLISH_KEY: TEST_PUBLISH_KEY,
+    HERALD_ALLOW_INSECURE_URLS: 'true',
+    HERALD_HOST: '127.0.0.1',
+    HERALD_LOG_LEVEL: 'warn',
+    HERALD_ROUTING_REFRESH_MS: '500',
+    HERALD_DATA_DIR: dataDir,
+  };
+  children.push(await spawnHerald('api', { ...env, HERALD_PORT: String(ports.api) }));
+  children.push(
+    await spawnHerald('worker', {
+      ...env,
+      HERALD_METRICS_PORT: String(ports.worker),
+      HERALD_SDK_METRICS_ADDRESS: `127.0.0.1:${ports.sdk}`,
+    }),
+  );
+  return ports;
 }

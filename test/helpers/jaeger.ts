@@ -1,28 +1,14 @@
 // A real Jaeger (v2, all in one process: OTLP receiver, in-memory storage, query API), built
 // from its Go module by scripts/jaeger.mjs and cached like the Temporal binaries, listening on
 // free ports of 127.0.0.1 only. Tests read traces back through Jaeger's own query API.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { goToolBinary, startTool } from './go-tools';
 import { freePort } from './ports';
 
-const SCRIPT = resolve(__dirname, '..', '..', 'scripts', 'jaeger.mjs');
-
 /** The pinned Jaeger binary, built on first use (minutes cold; fails clearly without Go). */
-export function jaegerBinary(): string {
-  // Its progress (a cold build takes minutes) and its errors go to the test's stderr as they come.
-  const r = spawnSync(process.execPath, [SCRIPT, '--print'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 1_800_000,
-  });
-  if (r.status !== 0)
-    throw new Error(
-      `scripts/jaeger.mjs failed (${r.error?.message ?? `exit ${r.status}`}): see its message above`,
-    );
-  return r.stdout.trim();
-}
+export const jaegerBinary = (): string => goToolBinary('jaeger');
 
 export interface JaegerSpan {
   traceID: string;
@@ -103,11 +89,6 @@ export async function startJaeger(binary = jaegerBinary()): Promise<Jaeger> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-jaeger-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, config(ports));
-  const child: ChildProcess = spawn(binary, ['--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const keep = (b: Buffer) => (out = (out + b.toString()).slice(-20_000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
   const queryUrl = `http://127.0.0.1:${ports.queryHttp}`;
   const get = async <T>(path: string): Promise<T | undefined> => {
     const res = await fetch(queryUrl + path, { signal: AbortSignal.timeout(5_000) });
@@ -115,32 +96,14 @@ export async function startJaeger(binary = jaegerBinary()): Promise<Jaeger> {
     if (!res.ok) throw new Error(`Jaeger ${path}: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { data: T }).data;
   };
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`Jaeger exited with ${child.exitCode}:\n${out}`);
-    }
-    try {
-      await get('/api/services');
-      break;
-    } catch (err) {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`Jaeger did not answer within 60 s (${String(err)}):\n${out}`, { cause: err });
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const { output, stop } = await startTool({
+    name: 'Jaeger',
+    binary,
+    args: ['--config', file],
+    dir,
+    ready: async () => (await get('/api/services'), true),
+    timeoutMs: 60_000,
+  });
   return {
     otlpHttp: `http://127.0.0.1:${ports.otlpHttp}`,
     otlpGrpc: `127.0.0.1:${ports.otlpGrpc}`,
@@ -148,7 +111,7 @@ export async function startJaeger(binary = jaegerBinary()): Promise<Jaeger> {
     trace: async (traceId) => (await get<JaegerTrace[]>(`/api/traces/${traceId}`))?.[0],
     traces: async (service, limit = 100) =>
       (await get<JaegerTrace[]>(`/api/traces?service=${encodeURIComponent(service)}&limit=${limit}`)) ?? [],
-    output: () => out,
+    output,
     stop,
   };
 }

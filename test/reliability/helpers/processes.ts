@@ -38,7 +38,7 @@ export interface HeraldChild {
 }
 
 /** `node --import tsx src/main.ts <mode>`; resolves once it prints its start-up banner. */
-async function spawnHerald(
+export async function spawnHerald(
   mode: 'api' | 'worker',
   env: Record<string, string>,
   nodeOptions = process.env.CHILD_NODE_OPTIONS,
