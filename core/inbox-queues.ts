@@ -39,6 +39,9 @@ export class InboxQueues {
   private readonly queues = new Map<string, Queue>();
   /** JSON length of everything queued. */
   chars = 0;
+  /** How many queues hold each change (a round's change is shared by its subscriptions). */
+  private readonly holders = new Map<Change, number>();
+  private unique = 0;
 
   constructor(carried?: InboxCarried) {
     this.round = carried?.round ?? 0;
@@ -48,6 +51,7 @@ export class InboxQueues {
       const changes = q.idx.map((i) => carried!.changes[i]!);
       this.queues.set(q.id, { changes, sizes, rounds: q.rounds, offset: q.offset ?? 0, chars });
       this.chars += chars;
+      changes.forEach((c, k) => this.hold(c, sizes[k]!));
     }
   }
 
@@ -63,6 +67,7 @@ export class InboxQueues {
         q.rounds.push(round);
         q.chars += size;
         this.chars += size;
+        this.hold(input.changes[i]!, size);
       }
     }
     return round;
@@ -107,6 +112,7 @@ export class InboxQueues {
     }
     q.chars -= chars;
     this.chars -= chars;
+    handoff.changes.forEach((c, k) => this.release(c, handoff.sizes[k]!));
     if (q.changes.length === 0) this.queues.delete(id);
     return handoff;
   }
@@ -121,6 +127,7 @@ export class InboxQueues {
     q.rounds.unshift(...h.rounds);
     q.chars += chars;
     this.chars += chars;
+    h.changes.forEach((c, k) => this.hold(c, h.sizes[k]!));
   }
 
   /** Forgets everything waiting for a subscription (it was deleted); answers how many changes. */
@@ -129,7 +136,13 @@ export class InboxQueues {
     if (!q) return 0;
     this.queues.delete(id);
     this.chars -= q.chars;
+    q.changes.forEach((c, k) => this.release(c, q.sizes[k]!));
     return q.changes.length;
+  }
+
+  /** The last round numbered. */
+  get lastRound(): number {
+    return this.round;
   }
 
   carry(): InboxCarried {
@@ -152,15 +165,22 @@ export class InboxQueues {
 
   /** JSON length of the queued changes, each counted once however many subscriptions wait for it. */
   uniqueChars(): number {
-    const seen = new Set<Change>();
-    let chars = 0;
-    for (const q of this.queues.values())
-      q.changes.forEach((c, k) => {
-        if (seen.has(c)) return;
-        seen.add(c);
-        chars += q.sizes[k]!;
-      });
-    return chars;
+    return this.unique;
+  }
+
+  private hold(c: Change, size: number): void {
+    const n = this.holders.get(c) ?? 0;
+    this.holders.set(c, n + 1);
+    if (n === 0) this.unique += size;
+  }
+
+  private release(c: Change, size: number): void {
+    const n = this.holders.get(c) ?? 0;
+    if (n > 1) this.holders.set(c, n - 1);
+    else {
+      this.holders.delete(c);
+      this.unique -= size;
+    }
   }
 
   private queue(id: string): Queue {

@@ -90,7 +90,7 @@ export const envSchema = z.object({
   HERALD_INGEST: z.enum(['inbox', 'direct']).default('direct'),
   HERALD_INBOX_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
   HERALD_INBOX_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(0),
-  HERALD_INBOX_HANDOFF_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  HERALD_INBOX_HANDOFF_MS: z.coerce.number().int().min(0).max(1000).default(20),
   HERALD_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

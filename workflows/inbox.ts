@@ -14,6 +14,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -31,9 +32,12 @@ export interface InboxWorkflowInput {
   /** Continue-as-new once the history is this long (tests set it low). */
   historyLimit?: number;
   /**
-   * Least time between two waves of hand-offs (ms; HERALD_INBOX_HANDOFF_MS when the API started
-   * the inbox). A wave hands every subscription with changes waiting and none in flight what
-   * waits for it; a longer interval makes fewer, larger hand-offs for more latency.
+   * The pause a hand-off earns before the next wave (ms; HERALD_INBOX_HANDOFF_MS when the API
+   * started the inbox): a wave of k hand-offs is followed by the next one k × this later. A wave
+   * hands every subscription with changes waiting and none in flight what waits for it. Each
+   * hand-off costs the engine about the same whatever it carries, so this bounds the hand-offs
+   * a second, not the changes: one subscription gets its changes at once, many get larger
+   * hand-offs less often as the load grows.
    */
   handoffIntervalMs?: number;
 }
@@ -44,6 +48,8 @@ const HISTORY_BYTES_LIMIT = 4 * 1024 * 1024;
 const RECEIVED_CHARS_PER_RUN = 4 * 1024 * 1024;
 /** A new run's input carries what is still queued: continue as new only once it is under this. */
 const CARRY_CHARS_LIMIT = 1024 * 1024;
+/** The longest pause between two waves, however many subscriptions the last one served. */
+const MAX_WAVE_PAUSE_MS = 250;
 /** Pause before a closed subscription is tried again: doubles from 1 s to 1 min. */
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
@@ -63,8 +69,11 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
   let receivedChars = 0;
   let dropped = 0;
   let wake = false;
-  const interval = input.handoffIntervalMs ?? 0;
+  const perHandoff = input.handoffIntervalMs ?? 0;
+  // Runs started before the pause was per hand-off keep the fixed one they were started with.
+  const perWave = !patched('inbox-pause-per-handoff');
   let lastWave = Number.NEGATIVE_INFINITY;
+  let lastWaveSize = 0;
 
   setHandler(ingestSignal, (batch) => {
     queues.add(batch);
@@ -73,7 +82,7 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
   });
   setHandler(inboxStatusQuery, () => ({
     shard,
-    round: queues.carry().round,
+    round: queues.lastRound,
     waiting: queues.waiting().map((id) => ({ id, changes: queues.size(id) })),
     inFlight: [...inFlight],
     held: [...heldUntil].map(([id, until]) => ({ id, until })),
@@ -138,17 +147,19 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
       await continueAsNew<typeof inboxWorkflow>({ ...input, carried: queues.carry() });
     }
     // While closing, nothing new leaves: the run ends once what is in flight is acknowledged.
-    const waveAt = lastWave + interval;
+    const waveAt = lastWave + (perWave ? perHandoff : Math.min(perHandoff * lastWaveSize, MAX_WAVE_PAUSE_MS));
     let waiting = false;
     if (!closing && now >= waveAt) {
+      let size = 0;
       for (const id of queues.waiting()) {
         if (inFlight.has(id)) continue;
         const until = heldUntil.get(id);
         if (until !== undefined && until > now) continue;
         heldUntil.delete(id);
         handOff(id);
-        lastWave = now;
+        size++;
       }
+      if (size > 0) [lastWave, lastWaveSize] = [now, size];
     } else if (!closing) waiting = queues.waiting().some((id) => !inFlight.has(id) && !heldUntil.has(id));
     if (waiting) {
       // Changes wait for the next wave: one timer, whatever arrives meanwhile (it rides along).

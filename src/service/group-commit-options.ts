@@ -16,6 +16,11 @@ export interface GroupCommitOptions {
   maxBytes?: number;
   /** Least time between the starts of two rounds, so of two signals to one subscription (ms). */
   minIntervalMs?: number;
+  /**
+   * The same after a round that carried a single request (a quiet publisher: no gather, and
+   * no longer than minIntervalMs); it still bounds the signals a second one subscription gets.
+   */
+  quietIntervalMs?: number;
   /** Longest a round waits for its signals before the next one starts without the slow ones. */
   maxRoundWaitMs?: number;
   /** Least time between the end of a round and the start of the next (ms). */
@@ -42,6 +47,7 @@ export interface GroupCommitOptions {
 export const DEFAULT_MAX_CHANGES = 1000;
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MIN_INTERVAL_MS = 50;
+export const DEFAULT_QUIET_INTERVAL_MS = 10;
 export const DEFAULT_MAX_BYTES_PER_SECOND = 1024 * 1024;
 export const DEFAULT_MAX_QUEUE_MS = 5_000;
 export const DEFAULT_MAX_ROUND_WAIT_MS = 1_000;
@@ -50,6 +56,7 @@ export const DEFAULT_GATHER_MS = 20;
 /** The options with every default filled in. */
 export interface GroupCommitSettings extends Caps {
   minIntervalMs: number;
+  quietIntervalMs: number;
   bytesPerMs: number;
   maxQueueMs: number;
   maxRoundWaitMs: number;
@@ -61,6 +68,10 @@ export function groupCommitSettings(opts: GroupCommitOptions): GroupCommitSettin
     maxChanges: opts.maxChanges ?? DEFAULT_MAX_CHANGES,
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
     minIntervalMs: opts.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS,
+    quietIntervalMs: Math.min(
+      opts.quietIntervalMs ?? DEFAULT_QUIET_INTERVAL_MS,
+      opts.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS,
+    ),
     bytesPerMs: (opts.maxBytesPerSecond ?? DEFAULT_MAX_BYTES_PER_SECOND) / 1000,
     maxQueueMs: opts.maxQueueMs ?? DEFAULT_MAX_QUEUE_MS,
     maxRoundWaitMs: opts.maxRoundWaitMs ?? DEFAULT_MAX_ROUND_WAIT_MS,

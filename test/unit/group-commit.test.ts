@@ -68,14 +68,33 @@ void test('signals to one subscription start at least minIntervalMs apart, howev
     await tick(5); // a steady trickle: one request every ~5 ms for ~300 ms
   }
   await Promise.all(pending);
-  assert.ok(fake.calls.length <= 12, `rate bounded: ${fake.calls.length} signals`);
-  for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! - starts[i - 1]! >= 38, 'interval respected');
+  assert.ok(fake.calls.length <= 14, `rate bounded: ${fake.calls.length} signals`);
+  // After a round of several requests the full interval; after a round of one, the quiet one.
+  for (let i = 1; i < starts.length; i++) {
+    const min = fake.calls[i - 1]!.changes.length > 1 ? 38 : 8;
+    assert.ok(starts[i]! - starts[i - 1]! >= min, `interval respected after signal ${i - 1}`);
+  }
   assert.equal(fake.calls.flatMap((c) => c.changes).length, 60);
   // An idle subscription's signal leaves at once.
   await gc.drain();
   const t0 = Date.now();
   await gc.submit('s', [change('late')]);
   assert.ok(Date.now() - t0 < 30);
+});
+
+void test('a quiet publisher (one request a round) pays the quiet interval, not the full one', async () => {
+  const fake = fakeSignal(2);
+  const gc = new GroupCommitter(fake.send, { minIntervalMs: 200, quietIntervalMs: 10 });
+  const waits: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const t0 = Date.now();
+    // One request for two subscriptions: still one request in the round.
+    await Promise.all([gc.submit('a', [change(i)]), gc.submit('b', [change(i)])]);
+    waits.push(Date.now() - t0);
+    await tick(15);
+  }
+  assert.equal(fake.calls.length, 16, 'a signal per request and subscription');
+  assert.ok(Math.max(...waits) < 100, `answered without the 200 ms pause: ${waits.join(', ')} ms`);
 });
 
 void test('a caller resolves only after the signal carrying its changes completed', async () => {

@@ -88,6 +88,33 @@ describe('InboxQueues carry', () => {
   });
 });
 
+describe('InboxQueues uniqueChars', () => {
+  it('counts a shared change until the last subscription waiting for it has taken it', () => {
+    const q = new InboxQueues();
+    q.add({ changes: [ch(1), ch(2)], sizes: [10, 20], subs: ['a', 'b'].map((id) => ({ id, idx: [0, 1] })) });
+    q.add({ changes: [ch(3)], sizes: [40], subs: [{ id: 'b', idx: [0] }] });
+    assert.equal(q.uniqueChars(), 70);
+    const h = q.take('a', 0)!;
+    assert.equal(q.uniqueChars(), 70, 'b still waits for 1 and 2');
+    q.putBack('a', h);
+    assert.equal(q.uniqueChars(), 70);
+    q.take('b', 0);
+    assert.equal(q.uniqueChars(), 30, 'only a waits, for 1 and 2');
+    assert.equal(q.drop('a'), 2);
+    assert.equal(q.uniqueChars(), 0);
+    assert.equal(q.lastRound, 2);
+    // After a continue-as-new the carried changes are shared again.
+    q.add({ changes: [ch(4)], sizes: [5], subs: ['a', 'b', 'c'].map((id) => ({ id, idx: [0] })) });
+    const next = new InboxQueues(JSON.parse(JSON.stringify(q.carry())) as ReturnType<InboxQueues['carry']>);
+    assert.equal(next.uniqueChars(), 5);
+    next.take('a', 0);
+    next.take('b', 0);
+    assert.equal(next.uniqueChars(), 5);
+    next.take('c', 0);
+    assert.equal(next.uniqueChars(), 0);
+  });
+});
+
 describe('InboxBacklogs', () => {
   it('refuses while an inbox is past the bound, from its last read', async () => {
     let backlog = 2_000_000;
