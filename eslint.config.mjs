@@ -13,7 +13,18 @@ const serviceBase = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', '.tools/', '.cache/', '.venv-ci/', 'test/fixtures/', '.scratch/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.data/',
+      '.tools/',
+      '.cache/',
+      '.venv-ci/',
+      'test/fixtures/',
+      '.scratch/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
