@@ -16,14 +16,17 @@ export interface DeliverDeps {
   now: () => Date;
 }
 
+/** One HTTP attempt as the metrics see it. */
+export interface AttemptSample {
+  outcome: 'success' | 'failure';
+  durationMs: number;
+  subscription: string;
+  /** The HTTP status, or why there was none (timeout, network, forbidden_address, invalid_url). */
+  status: string;
+}
+
 export interface DeliveryMetrics {
-  /** `status`: the HTTP status code, or the kind of error when no answer came. */
-  attempt(sample: {
-    outcome: 'success' | 'failure';
-    durationMs: number;
-    subscription: string;
-    status: string;
-  }): void;
+  attempt(sample: AttemptSample): void;
   /** A delivery ended for good: its 2xx, or the failure of its last attempt. */
   delivery?(outcome: 'delivered' | 'failed', subscription: string): void;
 }

@@ -3,18 +3,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { subscriptionGauges } from './subscription-metrics';
 import type { SubscriptionMetrics } from './temporal/worker-sinks';
+import type { AttemptSample } from '../activities/deliver';
 
 export type DeliveryOutcome = 'delivered' | 'failed';
-/** What the delivery activity reports for each HTTP attempt. */
-export type AttemptOutcome = 'success' | 'failure';
-/** One HTTP attempt as the metrics see it. */
-export interface AttemptSample {
-  outcome: AttemptOutcome;
-  durationMs: number;
-  subscription: string;
-  /** The HTTP status, or why there was none (timeout, network, forbidden_address, invalid_url). */
-  status: string;
-}
 
 export interface Metrics {
   registry: Registry;
