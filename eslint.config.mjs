@@ -200,6 +200,8 @@ export default tseslint.config(
         fetch: 'readonly',
         AbortSignal: 'readonly',
         Buffer: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
       },
     },
   },
