@@ -3,7 +3,8 @@
 // with the memo (the list). Every write is applied to this process's routing table at once.
 import { generateSigningSecret, generateToken } from '../webhook/signing';
 import type { DeliveryGateway } from '../temporal/delivery-gateway';
-import type { RunStatus, SubscriptionGateway } from '../temporal/subscription-gateway';
+import type { SubscriptionGateway } from '../temporal/subscription-gateway';
+import type { RunStatus } from '../temporal/subscription-visibility';
 import { isSubscriptionId } from '../../core/ids';
 import { publicView } from '../../core/subscription-config';
 import type { PublicSubscription } from '../../core/types';
