@@ -59,7 +59,8 @@ export async function closeActivities(activities: Activities): Promise<void> {
   await http?.close();
 }
 
-export type { AttemptFailureDetails, FirstAttemptOutcome } from './deliver';
+export type { AttemptFailureDetails } from './attempt-failure';
+export type { FirstAttemptOutcome } from './deliver';
 export type { OperationsDeps, WithdrawnDelivery } from './operations';
 export type { InboxTargetsDeps, InboxTargetStatus } from './inbox';
 export type { ErasureDeps, RunRef as ErasedRun, SweepCursor, SweptPage } from './erasure';
