@@ -3,7 +3,7 @@
 // sets before the next attempt.
 import { log } from '@temporalio/activity';
 import { honouredDelayMs, parseRetryAfter, RETRY_AFTER_STATUSES } from '../core/retry-after';
-import type { DeliveryInput } from '../core/types';
+import type { DeliveryInput } from '../core/delivery-types';
 import type { DeliveryError, HttpResponse } from '../src/webhook/http-client';
 
 /** What a failed attempt carries in ApplicationFailure.details[0]. */

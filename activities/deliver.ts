@@ -11,7 +11,7 @@ import {
   statusFailure,
   type AttemptFailureDetails,
 } from './attempt-failure';
-import type { AttemptRecord, DeliveryInput } from '../core/types';
+import type { AttemptRecord, DeliveryInput } from '../core/delivery-types';
 
 export interface DeliverDeps {
   headerPrefix: string;

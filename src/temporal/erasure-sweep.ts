@@ -9,7 +9,7 @@ import type { SweepCursor, SweptPage } from '../../activities';
 import { withoutErased, type EraseKey } from '../../core/erase';
 import type { ErasureCounts } from '../../core/erasure-report';
 import { subscriptionWorkflowId } from '../../core/ids';
-import type { DeliveryInput } from '../../core/types';
+import type { DeliveryInput } from '../../core/delivery-types';
 import { keepBatchUpdate } from '../../workflows/erasure-messages';
 import { isNotFound, RefusedError, toGatewayError } from './gateway-errors';
 import { eraseFromSubscription, rebuildDelivery } from './erasure-steps';

@@ -5,12 +5,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type {
   Change,
-  DeliverySummary,
   PublicSubscription,
   SubscriptionConfig,
   SubscriptionPatch,
   SubscriptionStatus,
 } from '../../core/types';
+import type { DeliverySummary } from '../../core/delivery-types';
 import {
   configureUpdate,
   deleteUpdate,
