@@ -1,6 +1,6 @@
 // The worker's activities, built from explicit dependencies so tests and the worker wire them
 // the same way. Workflows import only the `Activities` type from here.
-import type { AttemptRecord } from '../core/types';
+import type { AttemptRecord } from '../core/delivery-types';
 import { createHttpClient, type HttpClient } from '../src/webhook/http-client';
 import { createDeliver, type DeliveryMetrics } from './deliver';
 import { createOperations, type OperationsDeps } from './operations';
@@ -59,7 +59,8 @@ export async function closeActivities(activities: Activities): Promise<void> {
   await http?.close();
 }
 
-export type { AttemptFailureDetails, FirstAttemptOutcome } from './deliver';
+export type { AttemptFailureDetails } from './attempt-failure';
+export type { FirstAttemptOutcome } from './deliver';
 export type { OperationsDeps, WithdrawnDelivery } from './operations';
 export type { InboxTargetsDeps, InboxTargetStatus } from './inbox';
 export type { ErasureDeps, RunRef as ErasedRun, SweepCursor, SweptPage } from './erasure';

@@ -4,7 +4,8 @@
 // that runs the worker, which hands in how (src/operational-worker.ts).
 import { ApplicationFailure } from '@temporalio/common';
 import type { OperationalChange } from '../core/operational-events';
-import type { AttemptRecord, Change } from '../core/types';
+import type { Change } from '../core/types';
+import type { AttemptRecord } from '../core/delivery-types';
 
 /** What a delivery workflow still held when it was stopped. */
 export interface WithdrawnDelivery {

@@ -4,7 +4,7 @@
 // Every non-2xx answer is an error: the bench is broken, not slow.
 import { Pool } from 'undici';
 import type { BatchingConfig, Change, RetryConfig } from '../core/types';
-import { BEHIND_REASON } from '../src/service/changes';
+import { BEHIND_REASON } from '../src/service/errors';
 import { runPool, sleep } from './pool';
 
 export interface SubscriptionSpec {

@@ -1,7 +1,8 @@
 // Turns a subscription's retry settings into a Temporal RetryPolicy that reproduces the
 // contract's schedule exactly (§5). Pure, so it is unit-tested on its own.
 import type { RetryPolicy } from '@temporalio/common';
-import type { AttemptRecord, RetryConfig } from './types';
+import type { RetryConfig } from './types';
+import type { AttemptRecord } from './delivery-types';
 
 /** With maximumAttempts 0 (forever) the interval stops growing after this many doublings. */
 export const FOREVER_CAP_EXPONENT = 11;

@@ -1,6 +1,7 @@
 // What one subscription run carries into the next at continue-as-new, and the bounds that keep
 // it small whatever the backlog (Temporal refuses payloads over 2 MB).
-import type { Change, DeliverySummary, InFlightDelivery, SubscriptionCounters } from './types';
+import type { Change, SubscriptionCounters } from './types';
+import type { DeliverySummary, InFlightDelivery } from './delivery-types';
 import type { PendingEntry } from './merge';
 import type { CarriedHealth } from './subscription-health';
 

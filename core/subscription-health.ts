@@ -4,13 +4,8 @@
 // Pure and deterministic: the workflow feeds it the workflow clock.
 import { DELIVERY_DEFAULTS } from './defaults';
 import { operationalChange, type OperationalChange, type OperationalEvent } from './operational-events';
-import type {
-  AttemptRecord,
-  DeliveryResult,
-  DisabledReason,
-  DisabledView,
-  SubscriptionConfig,
-} from './types';
+import type { DisabledReason, DisabledView, SubscriptionConfig } from './types';
+import type { AttemptRecord, DeliveryResult } from './delivery-types';
 
 export interface DisabledInfo {
   reason: DisabledReason;

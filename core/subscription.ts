@@ -15,11 +15,7 @@ import {
 import { applyPatch, publicView, rotateSecret } from './subscription-config';
 import { SubscriptionHealth } from './subscription-health';
 import type {
-  AttemptRecord,
   Change,
-  DeliveryResult,
-  DeliverySummary,
-  InFlightDelivery,
   PublicSubscription,
   SubscriptionConfig,
   SubscriptionCounters,
@@ -27,6 +23,7 @@ import type {
   SubscriptionState,
   SubscriptionStatus,
 } from './types';
+import type { AttemptRecord, DeliveryResult, DeliverySummary, InFlightDelivery } from './delivery-types';
 
 export class SubscriptionEntity {
   config: SubscriptionConfig;

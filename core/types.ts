@@ -1,5 +1,7 @@
 // Data shapes shared by the workflows, the activities and the API. Types only: this module
-// is imported by workflow code and must stay free of runtime dependencies.
+// is imported by workflow code and must stay free of runtime dependencies. The shapes of one
+// delivery are in delivery-types.ts.
+import type { InFlightDelivery } from './delivery-types';
 
 export type Action = 'import' | 'update' | 'destroy';
 
@@ -89,71 +91,11 @@ export interface DisabledView {
 }
 /** As the API shows it: `broken` is a workflow closed by anything but DELETE (see README). */
 export type PublicState = SubscriptionState | 'broken';
-export type DeliveryStatus = 'delivered' | 'failed' | 'in_flight';
-/** What a delivery workflow reports while it waits: sealed and not yet released. */
-export type DeliveryPhase = DeliveryStatus | 'queued';
-
-export interface AttemptRecord {
-  attempt: number;
-  at: string;
-  statusCode?: number;
-  error?: string;
-  durationMs: number;
-  /** The wait before the next attempt when the partner's Retry-After moved it past the schedule's. */
-  retryAfterMs?: number;
-}
-
-/** Input of one delivery: the child workflow and its activity. */
-export interface DeliveryInput {
-  subscriptionId: string;
-  deliveryId: string;
-  sequence: number;
-  url: string;
-  token: string;
-  secrets: SigningSecret[];
-  changes: Change[];
-  retry: RetryConfig;
-  /**
-   * Attempts already made before this workflow started: the subscription's own first attempt
-   * (fast path). The activity's attempt n is then attempt n + attemptOffset.
-   */
-  attemptOffset?: number;
-  priorAttempts?: AttemptRecord[];
-  /** Wait this long before the first attempt made here (the schedule's gap after the prior one). */
-  firstDelayMs?: number;
-  /** Sealed out of a large backlog: waits for the subscription's release signal before sending. */
-  queued?: boolean;
-  /** W3C contexts of the requests that published this batch's changes (tracing on; core/trace-links.ts). */
-  traceparents?: string[];
-}
-
-export interface DeliveryResult {
-  deliveryId: string;
-  sequence: number;
-  status: Exclude<DeliveryStatus, 'in_flight'>;
-  changes: Change[];
-  attempts: AttemptRecord[];
-}
 
 /** A subscription as shown by the API: never a token or a secret. */
 export type PublicSubscription = Omit<SubscriptionConfig, 'token' | 'secrets'> & {
   state: PublicState;
 } & DisabledView;
-
-export interface InFlightDelivery {
-  deliveryId: string;
-  sequence: number;
-  changeCount: number;
-  startedAt: string;
-  /**
-   * Where the delivery runs: 'local' while its first attempt is a local activity of the
-   * subscription, 'child' once a delivery workflow has it. Absent in runs recorded before
-   * the fast path: always a child then.
-   */
-  runner?: 'local' | 'child';
-  /** Attempts made by the subscription itself (the failed first attempt of a fast-path batch). */
-  attempts?: AttemptRecord[];
-}
 
 export interface SubscriptionCounters {
   changesReceived: number;
@@ -178,28 +120,6 @@ export interface SubscriptionStatus {
   counters: SubscriptionCounters;
   /** delivery.maxPerMinute: when the next batch may leave, while one waits for its turn. */
   nextPostAt?: string;
-}
-
-export interface DeliverySummary {
-  deliveryId: string;
-  sequence: number;
-  status: DeliveryStatus;
-  changeCount: number;
-  startedAt: string;
-  finishedAt?: string;
-  attempts: AttemptRecord[];
-}
-
-/** What a delivery workflow answers to its state query. */
-export interface DeliveryState {
-  deliveryId: string;
-  sequence: number;
-  status: DeliveryPhase;
-  changes: Change[];
-  attempts: AttemptRecord[];
-  /** When the next attempt is due, while the delivery waits between attempts. */
-  nextAttemptAt?: string;
-  attemptsLeft?: number | null;
 }
 
 /** Fields a PATCH may change (docs/contract.md §2: any of the creation fields). */

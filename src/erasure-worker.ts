@@ -4,7 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { ErasureDeps } from '../activities';
 import type { HeraldConfig } from './config';
 import { createEncryptionCodec } from './temporal/codec';
-import { deleteRuns, sweepPage, untilGone } from './temporal/erasure-sweep';
+import { sweepPage } from './temporal/erasure-sweep';
+import { deleteRuns, untilGone } from './temporal/erasure-deletion';
 
 export function erasureWorker(config: HeraldConfig, client: Client): ErasureDeps {
   const codec = createEncryptionCodec(config.encryptionKeys);

@@ -6,7 +6,7 @@
 import { ApplicationFailure, CancellationScope, continueAsNew, setHandler } from '@temporalio/workflow';
 import { withoutErased, type EraseKey } from '../core/erase';
 import { nextAttemptAtMs } from '../core/retry-policy';
-import type { AttemptRecord, DeliveryInput, DeliveryStatus } from '../core/types';
+import type { AttemptRecord, DeliveryInput, DeliveryStatus } from '../core/delivery-types';
 import { dropKeysUpdate } from './erasure-messages';
 import type { deliveryWorkflow } from './delivery';
 

@@ -21,7 +21,7 @@ import type {
   DeliveryResult,
   DeliveryState,
   DeliveryStatus,
-} from '../core/types';
+} from '../core/delivery-types';
 
 export { TIMEOUT_MARGIN_MS } from './first-attempt';
 

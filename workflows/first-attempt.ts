@@ -3,7 +3,7 @@
 // delivery. Never throws for a failed attempt: the caller decides what follows.
 import { ActivityFailure, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities, FirstAttemptOutcome } from '../activities';
-import type { DeliveryInput } from '../core/types';
+import type { DeliveryInput } from '../core/delivery-types';
 
 /** Temporal's own timeout sits above the HTTP timeout, so a slow receiver is recorded by the activity. */
 export const TIMEOUT_MARGIN_MS = 5_000;

@@ -2,16 +2,8 @@
 // sides agree on names and payload types.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type {
-  AttemptRecord,
-  Change,
-  DeliveryResult,
-  DeliveryState,
-  DeliverySummary,
-  PublicSubscription,
-  SubscriptionPatch,
-  SubscriptionStatus,
-} from '../core/types';
+import type { Change, PublicSubscription, SubscriptionPatch, SubscriptionStatus } from '../core/types';
+import type { AttemptRecord, DeliveryResult, DeliveryState, DeliverySummary } from '../core/delivery-types';
 
 /** New changes for a subscription (already filtered for personal data and details). */
 /**

@@ -14,7 +14,8 @@ import { deliveryIdOf, deliveryWorkflowId, queuedTaskQueue } from '../core/ids';
 import { releaseSignal } from './messages';
 import { afterFirstAttempt } from '../core/retry-policy';
 import type { SubscriptionEntity } from '../core/subscription';
-import type { Change, DeliveryInput, InFlightDelivery } from '../core/types';
+import type { Change } from '../core/types';
+import type { DeliveryInput, InFlightDelivery } from '../core/delivery-types';
 
 const iso = () => new Date().toISOString();
 

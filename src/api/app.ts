@@ -1,11 +1,9 @@
 // Builds the HTTP API (never listens: server.ts does, tests use inject). Wires the services,
 // the routing table and the group committer, and ties their lifetimes to the app's.
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { EventCatalog } from '../catalog/catalog';
 import type { HeraldConfig } from '../config';
 import { createMetrics, type Metrics } from '../metrics';
@@ -25,14 +23,13 @@ import { SubscriptionService } from '../service/subscriptions';
 import { InboxCommitter } from '../service/inbox-committer';
 import { InboxGateway } from '../temporal/inbox-gateway';
 import { isInboxWorkflowId, INBOX_WORKFLOW_PREFIX } from '../../core/inbox';
-import pkg from '../../package.json';
 import { tracing } from '../tracing';
 import { createAuth } from './auth';
 import { consoleRoutes } from './console';
-import { optionalBodies } from './openapi-transform';
-import { changeSchemas, JSON_SCHEMAS } from './change-schemas';
+import { changeSchemas } from './change-schemas';
 import type { ApiContext } from './context';
 import { errorServerOptions, installErrorHandling, installJsonParser } from './errors';
+import { registerOpenApi } from './openapi';
 import { changeRoutes } from './routes/changes';
 import { codecRoutes } from './routes/codec';
 import { opsRoutes } from './routes/ops';
@@ -168,38 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   };
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Herald',
-        version: pkg.version,
-        description:
-          'Durable, signed, bundled webhooks on Temporal. Errors are {error, message, details?}. ' +
-          `Request bodies are JSON, at most ${config.http.bodyLimit} bytes (413 payload_too_large above).`,
-      },
-      components: {
-        // The plugin types components as OpenAPI 3.0 (no type arrays, no propertyNames); the
-        // document is 3.1, where these are valid JSON Schema.
-        schemas: JSON_SCHEMAS as never,
-        securitySchemes: {
-          adminKey: { type: 'http', scheme: 'bearer', description: 'HERALD_ADMIN_KEY' },
-          tenantToken: {
-            type: 'http',
-            scheme: 'bearer',
-            bearerFormat: 'JWT',
-            description:
-              "A tenant token from POST /v1/tenants/{tenant}/tokens: that tenant's subscriptions only (any other is a 404).",
-          },
-          publishKey: { type: 'http', scheme: 'bearer', description: 'HERALD_PUBLISH_KEY' },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-    transformObject: optionalBodies,
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerOpenApi(app, config.http.bodyLimit);
 
   await app.register(subscriptionRoutes, { ctx });
   await app.register(subscriptionActionRoutes, { ctx });

@@ -18,7 +18,7 @@ const ACTIONS = ['import', 'update', 'destroy'] as const;
 
 // The JSON parser refuses (invalid_json) any object with a "__proto__" key, or a "constructor"
 // key holding an object with "prototype" (prototype poisoning). `data` is free-form JSON, so the
-// document states that rule recursively; app.ts puts these under components.schemas.
+// document states that rule recursively; openapi.ts puts these under components.schemas.
 const JSON_VALUE_REF = '#/components/schemas/JsonValue';
 const safeObject = {
   type: 'object',

@@ -6,7 +6,6 @@ import type { DeliveryView } from '../service/deliveries';
 import type { PublishResult } from '../service/changes';
 import type { CreatedSubscription, SubscriptionDetail } from '../service/subscription-types';
 import type {
-  AttemptRecord,
   BatchingConfig,
   Change,
   DeliveryConfig,
@@ -14,6 +13,7 @@ import type {
   RetryConfig,
   SubscriptionCounters,
 } from '../../core/types';
+import type { AttemptRecord } from '../../core/delivery-types';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /**

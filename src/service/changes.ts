@@ -1,66 +1,20 @@
-// Publishing: normalise validated changes, route them to the subscriptions that want them,
+// Publishing: route normalised changes (publish-input.ts) to the subscriptions that want them,
 // strip what each subscription may not see, and hand them to the group committer. The answer
 // waits for the signals, so a 202 means the changes are durable in Temporal.
 import type { EventCatalog } from '../catalog/catalog';
-import { eventOf } from '../catalog/catalog';
 import { filterChange } from '../catalog/filter';
 import type { Metrics } from '../metrics';
-import { changeUrl, type ChangeUrlRules } from './change-urls';
 import { isNotFound } from '../temporal/gateway-errors';
-import type { RunStatus, SubscriptionGateway } from '../temporal/subscription-gateway';
+import type { SubscriptionGateway } from '../temporal/subscription-gateway';
+import type { RunStatus } from '../temporal/subscription-visibility';
 import type { Change, PublicSubscription } from '../../core/types';
-import { ApiError, fromTemporal, notFound } from './errors';
+import { ApiError, brokenUnavailable, busyUnavailable, fromTemporal, notFound } from './errors';
 import { ALL_TENANTS, deliveredShape, directAllowed, type RoutableChange } from './routing-rules';
 import { GroupCommitter } from './group-commit';
+import { routingRuns } from './publish-input';
 import type { InboxCommitter } from './inbox-committer';
 import type { LagGuard } from './lag-guard';
 import type { RoutingTable } from './routing-table';
-
-/** Splits changes into runs of consecutive ones that route alike (event, tenant, channels). */
-export function routingRuns(changes: RoutableChange[]): RoutableChange[][] {
-  const runs: RoutableChange[][] = [];
-  let last: string | undefined;
-  for (const c of changes) {
-    const key = `${c.event}\u0000${c.tenant ?? '\u0001'}\u0000${c.channels?.join('\u0000') ?? '\u0001'}`;
-    if (key === last) runs[runs.length - 1]!.push(c);
-    else runs.push([c]);
-    last = key;
-  }
-  return runs;
-}
-
-/** Fills the defaults of docs/contract.md §2: `event`, and `url` unless the change is a destroy. */
-export function normalizeChange(change: RoutableChange, urls: ChangeUrlRules): RoutableChange {
-  const { url: _dropped, ...rest } = change;
-  const out: RoutableChange = { ...rest, event: eventOf(change) };
-  if (change.action !== 'destroy') out.url = changeUrl(change, urls);
-  return out;
-}
-
-/** 503: retrying is the publisher's part, and Herald's is to say so rather than to drop. */
-export const brokenUnavailable = (id: string): ApiError =>
-  new ApiError(
-    503,
-    'subscription_broken',
-    `subscription ${id} is broken (its workflow was closed outside Herald) and could not be restored; nothing of this request was acknowledged for it. Retry later; an operator restores it with POST /v1/subscriptions/${id}/restore`,
-  );
-
-/** How a 503 subscription_busy of the lag guard says why (the benchmark counts these apart). */
-export const BEHIND_REASON =
-  'is not taking changes right now (its workflow has a task waiting: is a Herald worker running?)';
-
-/** 503 with Retry-After: the subscription is taking changes faster than its workflow can absorb. */
-export const busyUnavailable = (id: string, retryAfterMs: number, behind = false): ApiError => {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  const why = behind ? BEHIND_REASON : 'is receiving changes faster than it can durably take them';
-  return new ApiError(
-    503,
-    'subscription_busy',
-    `subscription ${id} ${why}; nothing of this request was acknowledged. Retry after ${seconds} s (changes merge by key, so retrying is safe)`,
-    undefined,
-    { retryAfterSeconds: seconds },
-  );
-};
 
 export interface PublishResult {
   accepted: number;

@@ -48,6 +48,31 @@ export const brokenConflict = (id: string): ApiError =>
     `subscription ${id} is broken (its workflow was closed outside Herald); restore it first: POST /v1/subscriptions/${id}/restore`,
   );
 
+/** 503: retrying is the publisher's part, and Herald's is to say so rather than to drop. */
+export const brokenUnavailable = (id: string): ApiError =>
+  new ApiError(
+    503,
+    'subscription_broken',
+    `subscription ${id} is broken (its workflow was closed outside Herald) and could not be restored; nothing of this request was acknowledged for it. Retry later; an operator restores it with POST /v1/subscriptions/${id}/restore`,
+  );
+
+/** How a 503 subscription_busy of the lag guard says why (the benchmark counts these apart). */
+export const BEHIND_REASON =
+  'is not taking changes right now (its workflow has a task waiting: is a Herald worker running?)';
+
+/** 503 with Retry-After: the subscription is taking changes faster than its workflow can absorb. */
+export const busyUnavailable = (id: string, retryAfterMs: number, behind = false): ApiError => {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const why = behind ? BEHIND_REASON : 'is receiving changes faster than it can durably take them';
+  return new ApiError(
+    503,
+    'subscription_busy',
+    `subscription ${id} ${why}; nothing of this request was acknowledged. Retry after ${seconds} s (changes merge by key, so retrying is safe)`,
+    undefined,
+    { retryAfterSeconds: seconds },
+  );
+};
+
 /**
  * Gives a failed gateway call (or a raw Temporal error, sorted by the gateway) its HTTP meaning.
  * `subject` names what a "not found" is about when the gateway did not say. Unknown errors pass

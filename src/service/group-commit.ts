@@ -16,9 +16,7 @@
 // maxBytesPerSecond (a lane sits out the rounds until its last signal's bytes have had their
 // time); once the wait in a lane would pass maxQueueMs the caller is told to come back later
 // (refusal) instead of the history outgrowing what a worker can replay in time.
-import { isNotFound } from '../temporal/gateway-errors';
 import type { Change } from '../../core/types';
-import { addTraceparents } from '../../core/trace-links';
 import {
   groupCommitSettings,
   type GroupCommitOptions,
@@ -29,10 +27,12 @@ import { settledWithin, sleep } from './round-pacing';
 import {
   arrayBytes,
   fail,
+  isPermanent,
   partDone,
   sizeOf,
   splitIntoParts,
   takeBatch,
+  tracesOf,
   type Part,
   type Waiter,
 } from './signal-parts';
@@ -197,17 +197,4 @@ export class GroupCommitter {
     void sent.finally(() => this.inFlight.delete(sent));
     return { done: sent, submissions };
   }
-}
-
-/** The distinct trace contexts of a signal's submissions, within MAX_TRACE_LINKS. */
-function tracesOf(batch: Part[]): string[] {
-  return addTraceparents(
-    [],
-    batch.map((p) => p.waiter.trace),
-  );
-}
-
-/** Errors that a retry of the same signal cannot fix (the workflow is closed or unknown). */
-export function isPermanent(error: unknown): boolean {
-  return isNotFound(error);
 }

@@ -1,7 +1,8 @@
 // Recover in one call: every failed delivery of a time range back into the pending batch,
 // oldest delivery first, so the merge rules give each key its newest change and a change that
 // is pending now wins over a failed older one.
-import type { Change, DeliverySummary } from '../../core/types';
+import type { Change } from '../../core/types';
+import type { DeliverySummary } from '../../core/delivery-types';
 import { changeBytes } from '../../core/merge';
 
 /** One recover update's changes stay well under Temporal's 2 MB payload limit. */

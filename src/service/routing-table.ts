@@ -10,37 +10,10 @@
 // a change of one tenant looks at that tenant's subscriptions and the "*" ones only.
 import type { PublicSubscription } from '../../core/types';
 import { RoutingIndex } from './routing-index';
-
-export type ListSubscriptions = () => Promise<PublicSubscription[]>;
-/** A subscription's latest run, read directly (consistent, unlike a listing). */
-export type SubscriptionRunStatus = (id: string) => Promise<'running' | 'deleted' | 'broken'>;
+import type { RoutingTableOptions } from './routing-table-options';
 
 /** Vanished subscriptions asked about at once: a listing that lost them all stays cheap. */
 const CONFIRM_CONCURRENCY = 16;
-
-export interface RoutingTableOptions {
-  list: ListSubscriptions;
-  /**
-   * Asked before a subscription the table routes to is dropped because a listing lacks it.
-   * Without it (unit tests of the rest) a listing is taken as it is.
-   */
-  status?: SubscriptionRunStatus;
-  /**
-   * Subscriptions continued as new lately. Before its first listing the table knew nothing
-   * that could vanish, so these stand in for it (asked after that listing, so that a run whose
-   * close it missed is among them).
-   */
-  recent?: ListSubscriptions;
-  refreshMs: number;
-  /** How long a local write outranks visibility; default max(60 s, 10 refresh periods). */
-  localGraceMs?: number;
-  log?: { warn: (obj: object, msg: string) => void };
-  now?: () => number;
-  /** Told the number of broken subscriptions after every listing. */
-  onBroken?: (count: number) => void;
-  /** Told the number of disabled subscriptions after every listing. */
-  onDisabled?: (count: number) => void;
-}
 
 interface LocalWrite {
   /** null: deleted here (or found gone), must not come back from a stale listing. */

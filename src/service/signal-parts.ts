@@ -1,7 +1,10 @@
 // What the group committer queues: a submission cut into parts that each fit in one signal,
-// and the waiter that settles once all of them are acknowledged (or the first one fails).
+// and the waiter that settles once all of them are acknowledged (or the first one fails); what a
+// signal of parts carries of their waiters (trace contexts), and which failure fails the whole lane.
 import { measure } from '../temporal/gateway';
+import { isNotFound } from '../temporal/gateway-errors';
 import type { Change } from '../../core/types';
+import { addTraceparents } from '../../core/trace-links';
 
 /** A change's serialized bytes, as its signal will carry them. */
 export const sizeOf = (change: Change): number => measure(change).bytes;
@@ -98,4 +101,17 @@ export function fail(w: Waiter, error: unknown): void {
   if (w.settled) return;
   w.settled = true;
   w.reject(error);
+}
+
+/** The distinct trace contexts of a signal's submissions, within MAX_TRACE_LINKS. */
+export function tracesOf(batch: Part[]): string[] {
+  return addTraceparents(
+    [],
+    batch.map((p) => p.waiter.trace),
+  );
+}
+
+/** Errors that a retry of the same signal cannot fix (the workflow is closed or unknown). */
+export function isPermanent(error: unknown): boolean {
+  return isNotFound(error);
 }

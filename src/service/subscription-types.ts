@@ -1,15 +1,17 @@
 // Shapes the subscription service takes and answers, and the pure helpers around them, kept
 // apart from the service so that file stays about its calls to the gateway.
 import type {
-  AttemptRecord,
-  DeliveryState,
-  DeliverySummary,
-  InFlightDelivery,
   PublicSubscription,
   SubscriptionConfig,
   SubscriptionStatus,
   SubscriptionPatch,
 } from '../../core/types';
+import type {
+  AttemptRecord,
+  DeliveryState,
+  DeliverySummary,
+  InFlightDelivery,
+} from '../../core/delivery-types';
 import { ApiError } from './errors';
 
 /** The configuration a creation gives: what the service does not fill in itself. */

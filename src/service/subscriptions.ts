@@ -3,22 +3,22 @@
 // with the memo (the list). Every write is applied to this process's routing table at once.
 import { generateSigningSecret, generateToken } from '../webhook/signing';
 import type { DeliveryGateway } from '../temporal/delivery-gateway';
-import type { RunStatus, SubscriptionGateway } from '../temporal/subscription-gateway';
+import type { SubscriptionGateway } from '../temporal/subscription-gateway';
+import type { RunStatus } from '../temporal/subscription-visibility';
 import { isSubscriptionId } from '../../core/ids';
-import { zeroCounters } from '../../core/subscription-carried';
 import { publicView } from '../../core/subscription-config';
 import type { PublicSubscription } from '../../core/types';
 import { brokenConflict, conflict, notFound } from './errors';
 import { newSubscriptionId } from './ids';
 import { LastKnown } from './last-known';
 import { Healer } from './healing';
+import { brokenDetail, liveDetail } from './subscription-detail';
 import { UnavailableError } from '../temporal/gateway-errors';
 import type { RoutingTable } from './routing-table';
 import {
   ADMIN_SCOPE,
   inScope,
   tenantForCreate,
-  lastDeliveredAt,
   newConfig,
   type Scope,
   type CreatedSubscription,
@@ -121,9 +121,10 @@ export class SubscriptionService {
   async get(id: string, scope: Scope = ADMIN_SCOPE): Promise<SubscriptionDetail> {
     const { status: run, memo } = await this.locate(id, scope);
     if (run === 'deleted') throw notFound('subscription');
-    if (run === 'broken' && !(await this.heal(id).catch(() => false))) return this.brokenDetail(id, memo);
+    if (run === 'broken' && !(await this.heal(id).catch(() => false)))
+      return brokenDetail(this.deps, id, memo);
     try {
-      const { subscription, live } = await this.liveDetail(id);
+      const { subscription, live } = await liveDetail(this.deps, id);
       this.lastKnown.set(id, live);
       return { ...subscription, ...live };
     } catch (err) {
@@ -133,58 +134,6 @@ export class SubscriptionService {
       if (!known || !memo) throw err;
       return { ...memo, ...known };
     }
-  }
-
-  private async liveDetail(id: string): Promise<{ subscription: PublicSubscription; live: LiveStatus }> {
-    const { gateway, deliveries } = this.deps;
-    const [status, summaries] = await Promise.all([gateway.status(id), gateway.deliveries(id)]);
-    const statusAsOf = new Date().toISOString();
-    if (status.state === 'deleted') throw notFound('subscription');
-    let inFlight: SubscriptionDetail['inFlight'] = null;
-    if (status.inFlight?.runner === 'local') {
-      // Its first attempt is running in the subscription itself: nothing made yet.
-      const { attempts: _none, ...f } = status.inFlight;
-      inFlight = { ...f, attempt: 0 };
-    } else if (status.inFlight) {
-      const f = status.inFlight;
-      // The delivery may end between the two queries; its summary is still worth showing.
-      const state = await deliveries.state(id, f.sequence).catch(() => undefined);
-      inFlight = {
-        ...f,
-        attempt: state?.attempts.length ?? 0,
-        nextAttemptAt: state?.nextAttemptAt,
-        attemptsLeft: state?.attemptsLeft,
-        lastAttempt: state?.attempts.at(-1),
-      };
-    }
-    const live: LiveStatus = {
-      pendingChanges: status.pendingChanges,
-      queuedBatches: status.queuedBatches ?? 0,
-      queuedChanges: status.queuedChanges ?? 0,
-      inFlight,
-      counters: status.counters,
-      ...(status.nextPostAt ? { nextPostAt: status.nextPostAt } : {}),
-      lastDeliveredAt: lastDeliveredAt(summaries),
-      statusAsOf,
-    };
-    return { subscription: { ...status.subscription, state: status.state }, live };
-  }
-
-  /** A closed workflow still answers queries by replay; its memo is the fallback. */
-  private async brokenDetail(id: string, memo?: PublicSubscription): Promise<SubscriptionDetail> {
-    const status = await this.deps.gateway.status(id).catch(() => undefined);
-    const pub = status?.subscription ?? memo;
-    if (!pub) throw notFound('subscription');
-    return {
-      ...pub,
-      state: 'broken',
-      pendingChanges: status?.pendingChanges ?? 0,
-      queuedBatches: status?.queuedBatches ?? 0,
-      queuedChanges: status?.queuedChanges ?? 0,
-      inFlight: null,
-      counters: status?.counters ?? zeroCounters(),
-      statusAsOf: new Date().toISOString(),
-    };
   }
 
   /**

@@ -2,7 +2,8 @@
 // that ended (its changes live there, not in the subscription's history).
 import type { WorkflowHandle } from '@temporalio/client';
 import { deliveryWorkflowId } from '../../core/ids';
-import type { AttemptRecord, Change, DeliveryResult, DeliveryState } from '../../core/types';
+import type { Change } from '../../core/types';
+import type { AttemptRecord, DeliveryResult, DeliveryState } from '../../core/delivery-types';
 import { deliveryStateQuery } from '../../workflows/messages';
 import type { deliveryWorkflow } from '../../workflows/delivery';
 import type { TemporalCalls } from './calls';

@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { holdsErased, type EraseKey } from '../../core/erase';
 import type { ErasureCounts } from '../../core/erasure-report';
-import type { DeliveryState } from '../../core/types';
+import type { DeliveryState } from '../../core/delivery-types';
 import { dropKeysUpdate, eraseUpdate } from '../../workflows/erasure-messages';
 import { deliveryStateQuery } from '../../workflows/messages';
 import { isNotFound, RefusedError, toGatewayError } from './gateway-errors';

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type { Change } from '../../core/types';
 import { attemptSignal, changesSignal, type ChangesSignalInput } from '../../workflows/messages';
-import type { AttemptRecord } from '../../core/types';
+import type { AttemptRecord } from '../../core/delivery-types';
 import { isNotFound, toGatewayError } from './gateway-errors';
 import { setupProblem } from './setup';
 import { jsonText, type JsonText } from './payload-converter';

@@ -5,12 +5,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type {
   Change,
-  DeliverySummary,
   PublicSubscription,
   SubscriptionConfig,
   SubscriptionPatch,
   SubscriptionStatus,
 } from '../../core/types';
+import type { DeliverySummary } from '../../core/delivery-types';
 import {
   configureUpdate,
   deleteUpdate,
@@ -28,27 +28,14 @@ import type { subscriptionWorkflow } from '../../workflows/subscription';
 import type { TemporalCalls } from './calls';
 import { isNotFound } from './gateway-errors';
 import { pendingTaskOf } from './pending-task';
-
-const LIST_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'Running'";
-const CONTINUED_QUERY = "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus = 'ContinuedAsNew'";
-/** Closed runs that are neither a continue-as-new nor a DELETE: candidates for `broken`. */
-const BROKEN_QUERY =
-  "WorkflowType = 'subscriptionWorkflow' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed' AND ExecutionStatus != 'ContinuedAsNew'";
+import {
+  listRecentlyContinued,
+  listSubscriptions,
+  runStatus,
+  type RunStatus,
+} from './subscription-visibility';
 
 export const WORKFLOW_TASK_TIMEOUT_MS = 5_000;
-
-/** Running; deleted (completed: only DELETE completes it); broken (closed any other way). */
-export type RunStatus = 'running' | 'deleted' | 'broken';
-
-function runStatus(name: string): RunStatus {
-  if (name === 'RUNNING') return 'running';
-  return name === 'COMPLETED' ? 'deleted' : 'broken';
-}
-
-function memoOf(memo: Record<string, unknown> | undefined): PublicSubscription | undefined {
-  const sub = memo?.subscription as PublicSubscription | undefined;
-  return sub && typeof sub.id === 'string' && Array.isArray(sub.events) ? sub : undefined;
-}
 
 export class SubscriptionGateway {
   constructor(
@@ -67,24 +54,9 @@ export class SubscriptionGateway {
     return { status: runStatus(desc.status.name), memo, closedAt: desc.closeTime?.toISOString() };
   }
 
-  /**
-   * Subscriptions with a run continued as new in the last `withinMs`: what one listing of
-   * running ones can miss (that run closed in visibility, its successor not indexed yet).
-   */
-  recentlyContinued(withinMs = 60_000): Promise<PublicSubscription[]> {
-    const since = new Date(Date.now() - withinMs).toISOString();
-    const query = `${CONTINUED_QUERY} AND CloseTime > '${since}'`;
-    return this.calls.call(async () => [...(await this.memos(query)).values()]);
-  }
-
-  /** The subscription in each listed run's memo, by id (the last listed wins). */
-  private async memos(query: string): Promise<Map<string, PublicSubscription>> {
-    const out = new Map<string, PublicSubscription>();
-    for await (const info of this.calls.client.workflow.list({ query })) {
-      const sub = memoOf(info.memo);
-      if (sub) out.set(sub.id, sub);
-    }
-    return out;
+  /** Subscriptions continued as new lately (subscription-visibility.ts): what one listing can miss. */
+  recentlyContinued(withinMs?: number): Promise<PublicSubscription[]> {
+    return listRecentlyContinued(this.calls, withinMs);
   }
 
   /** The latest run's status; deleted too for a workflow Temporal no longer has (past retention). */
@@ -125,29 +97,9 @@ export class SubscriptionGateway {
     );
   }
 
-  /**
-   * Running subscriptions from visibility, and broken ones (state `broken`), so that publishing
-   * to them answers 503 instead of dropping their changes. The routing table's source.
-   */
+  /** Running and broken subscriptions (subscription-visibility.ts): the routing table's source. */
   list(events?: readonly string[]): Promise<PublicSubscription[]> {
-    // Only those that listen to one of `events` (the operational events' routing), when given.
-    const only = events ? ` AND HeraldEvents IN (${events.map((e) => `'${e}'`).join(', ')})` : '';
-    return this.calls.call(async () => {
-      const out = await this.memos(LIST_QUERY + only);
-      const candidates = await this.memos(BROKEN_QUERY + only);
-      for (const id of out.keys()) candidates.delete(id);
-      // An old closed run may belong to a subscription restored or deleted since: ask for its latest run.
-      for (const sub of candidates.values()) {
-        const desc = await this.handle(sub.id)
-          .describe()
-          .catch((err: unknown) => {
-            if (isNotFound(err)) return undefined; // purged by a DELETE
-            throw err;
-          });
-        if (desc && runStatus(desc.status.name) === 'broken') out.set(sub.id, { ...sub, state: 'broken' });
-      }
-      return [...out.values()];
-    });
+    return listSubscriptions(this.calls, events);
   }
 
   status(id: string): Promise<SubscriptionStatus> {

@@ -11,7 +11,7 @@ import {
 } from '../../src/webhook/change-url-policy';
 import { loadCatalog } from '../../src/catalog/catalog';
 import { checkTemplates, deriveChangeUrl, type ChangeUrlRules } from '../../src/service/change-urls';
-import { normalizeChange } from '../../src/service/changes';
+import { normalizeChange } from '../../src/service/publish-input';
 import { testConfig } from '../helpers/config';
 
 const policy = DEFAULT_CHANGE_URL_POLICY;

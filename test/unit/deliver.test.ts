@@ -14,7 +14,7 @@ import {
   type FirstAttemptOutcome,
 } from '../../activities';
 import { coachviewSignature, generateSigningSecret } from '../../src/webhook/signing';
-import type { AttemptRecord, DeliveryInput } from '../../core/types';
+import type { AttemptRecord, DeliveryInput } from '../../core/delivery-types';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
 const SECRET = generateSigningSecret();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PendingChanges } from '../../core/merge';
 import { failedInRange, recoverChunks } from '../../src/service/recovery';
-import type { DeliverySummary } from '../../core/types';
+import type { DeliverySummary } from '../../core/delivery-types';
 import { update } from '../helpers/subscriptions';
 
 const summary = (

@@ -10,7 +10,8 @@ import type { SubscriptionGateway } from '../../src/temporal/subscription-gatewa
 import { createCatalog } from '../../src/catalog/catalog';
 import { createMetrics } from '../../src/metrics';
 import { DEFAULT_CHANGE_URL_POLICY } from '../../src/webhook/change-url-policy';
-import { ChangeRouter, normalizeChange } from '../../src/service/changes';
+import { ChangeRouter } from '../../src/service/changes';
+import { normalizeChange } from '../../src/service/publish-input';
 import { GroupCommitter } from '../../src/service/group-commit';
 import { receives, type RoutableChange } from '../../src/service/routing-rules';
 import { RoutingTable } from '../../src/service/routing-table';

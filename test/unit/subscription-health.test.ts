@@ -8,7 +8,7 @@ import { isOperationalEvent, operationalChange } from '../../core/operational-ev
 import { SubscriptionEntity } from '../../core/subscription';
 import { applyPatch } from '../../core/subscription-config';
 import { SubscriptionHealth } from '../../core/subscription-health';
-import type { AttemptRecord, DeliveryResult } from '../../core/types';
+import type { AttemptRecord, DeliveryResult } from '../../core/delivery-types';
 import { RoutingTable } from '../../src/service/routing-table';
 import { receives } from '../../src/service/routing-rules';
 import { publicSubscription, subscriptionConfig, update } from '../helpers/subscriptions';

@@ -3,7 +3,7 @@
 // because the workflows merge changes by key.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkTemplates, type ChangeUrlRules } from '../../service/change-urls';
-import { normalizeChange } from '../../service/changes';
+import { normalizeChange } from '../../service/publish-input';
 import { notFound } from '../../service/errors';
 import { isSubscriptionId } from '../../../core/ids';
 import { PUBLISH, type ApiContext } from '../context';
