@@ -198,7 +198,10 @@ export function tenantIngestRow(t: TenantIngestResult): string[] {
     `2b ingest: ${n(t.tenants)} tenants × 2 subs (${n(t.subscriptions)}), 1 tenant/req`,
     `${n(t.changesPerSecond)} changes/s`,
     `${n(t.routedPerSecond)} routed/s; Herald ${n(t.signalsPerSecond)} sig/s × ${t.changesPerSignal}; ` +
-      `routing ${n(t.routingNsPerChange.indexed)} ns/change (scan of all: ${n(t.routingNsPerChange.scanAll)})`,
+      `routing ${n(t.routingNsPerChange.indexed)} ns/change (scan of all: ${n(t.routingNsPerChange.scanAll)})` +
+      (t.metrics
+        ? `; /metrics ${n(t.metrics.series)} series, ${n(Math.round(t.metrics.bytes / 1024))} KiB, ${t.metrics.ms} ms`
+        : ''),
     '',
   ];
 }

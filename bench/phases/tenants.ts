@@ -20,6 +20,35 @@ export interface TenantIngestResult extends IngestResult {
   setupSeconds: number;
   /** In-process cost of routing one change among these subscriptions: the index, and a scan of all. */
   routingNsPerChange: { indexed: number; scanAll: number };
+  /** Herald's /metrics once every subscription's workflow has reported its state (absent before issue 28). */
+  metrics?: MetricsScrape;
+}
+
+export interface MetricsScrape {
+  /** Series in the scrape, and those of one per-subscription gauge (one per subscription heard of). */
+  series: number;
+  subscriptionSeries: number;
+  bytes: number;
+  /** The median of three scrapes, from the request to the last byte. */
+  ms: number;
+}
+
+/** Three scrapes of `base`/metrics: their size and how long the middle one took. */
+export async function scrapeMetrics(base: string): Promise<MetricsScrape> {
+  const times: number[] = [];
+  let text = '';
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    text = await (await fetch(`${base}/metrics`)).text();
+    times.push(performance.now() - t0);
+  }
+  const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
+  return {
+    series: lines.length,
+    subscriptionSeries: lines.filter((l) => l.startsWith('herald_subscription_backlog_changes{')).length,
+    bytes: Buffer.byteLength(text),
+    ms: Math.round(times.sort((a, b) => a - b)[1] ?? 0),
+  };
 }
 
 /**
@@ -76,7 +105,19 @@ export async function measureTenantIngest(ctx: BenchContext): Promise<TenantInge
   );
   try {
     const r = await publishWindow(ctx, bodies, SUBSCRIPTIONS_PER_TENANT);
-    return { subscriptions, tenants, setupSeconds, routingNsPerChange: routingCost(tenants), ...r };
+    // Each subscription's workflow reports on its first task; wait (≤ 60 s) until all have.
+    let metrics = await scrapeMetrics(ctx.apiUrl);
+    const waited = performance.now();
+    while (metrics.subscriptionSeries < subscriptions && performance.now() - waited < 60_000) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      metrics = await scrapeMetrics(ctx.apiUrl);
+    }
+    ctx.log(
+      `  /metrics: ${metrics.series} series (${metrics.subscriptionSeries} subscriptions, ` +
+        `${Math.round((performance.now() - waited) / 1000)} s after the window), ` +
+        `${Math.round(metrics.bytes / 1024)} KiB, ${metrics.ms} ms`,
+    );
+    return { subscriptions, tenants, setupSeconds, routingNsPerChange: routingCost(tenants), metrics, ...r };
   } finally {
     await ctx.api.deleteSubscriptions(ids.filter(Boolean));
   }
