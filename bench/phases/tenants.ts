@@ -8,6 +8,7 @@ import { receives } from '../../src/service/routing-rules';
 import type { PublicSubscription } from '../../core/types';
 import { publicSubscription } from '../../test/helpers/subscriptions';
 import { change } from '../api';
+import { sleep } from '../pool';
 import type { BenchContext } from '../context';
 import { CHANGES_PER_REQUEST, publishWindow, type IngestResult } from './ingest';
 
@@ -33,21 +34,35 @@ export interface MetricsScrape {
   ms: number;
 }
 
-/** Three scrapes of `base`/metrics: their size and how long the middle one took. */
-export async function scrapeMetrics(base: string): Promise<MetricsScrape> {
+/** Lines of a /metrics text that are series (not comments). */
+const seriesOf = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#'));
+const reported = (lines: string[]) =>
+  lines.filter((l) => l.startsWith('herald_subscription_backlog_changes{')).length;
+
+/** Waits (≤ 60 s) until `subscriptions` have reported, then times three scrapes of `base`/metrics. */
+export async function scrapeMetrics(
+  base: string,
+  subscriptions: number,
+): Promise<MetricsScrape & { waitedMs: number }> {
+  const scrape = async () => (await fetch(`${base}/metrics`)).text();
+  const t0 = performance.now();
+  while (reported(seriesOf(await scrape())) < subscriptions && performance.now() - t0 < 60_000)
+    await sleep(1_000);
+  const waitedMs = performance.now() - t0;
   const times: number[] = [];
   let text = '';
   for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    text = await (await fetch(`${base}/metrics`)).text();
-    times.push(performance.now() - t0);
+    const t = performance.now();
+    text = await scrape();
+    times.push(performance.now() - t);
   }
-  const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
+  const lines = seriesOf(text);
   return {
     series: lines.length,
-    subscriptionSeries: lines.filter((l) => l.startsWith('herald_subscription_backlog_changes{')).length,
+    subscriptionSeries: reported(lines),
     bytes: Buffer.byteLength(text),
     ms: Math.round(times.sort((a, b) => a - b)[1] ?? 0),
+    waitedMs,
   };
 }
 
@@ -105,16 +120,11 @@ export async function measureTenantIngest(ctx: BenchContext): Promise<TenantInge
   );
   try {
     const r = await publishWindow(ctx, bodies, SUBSCRIPTIONS_PER_TENANT);
-    // Each subscription's workflow reports on its first task; wait (≤ 60 s) until all have.
-    let metrics = await scrapeMetrics(ctx.apiUrl);
-    const waited = performance.now();
-    while (metrics.subscriptionSeries < subscriptions && performance.now() - waited < 60_000) {
-      await new Promise((r) => setTimeout(r, 1_000));
-      metrics = await scrapeMetrics(ctx.apiUrl);
-    }
+    // Each subscription's workflow reports on its first task: the scrape waits until all have.
+    const { waitedMs, ...metrics } = await scrapeMetrics(ctx.apiUrl, subscriptions);
     ctx.log(
       `  /metrics: ${metrics.series} series (${metrics.subscriptionSeries} subscriptions, ` +
-        `${Math.round((performance.now() - waited) / 1000)} s after the window), ` +
+        `${Math.round(waitedMs / 1000)} s after the window), ` +
         `${Math.round(metrics.bytes / 1024)} KiB, ${metrics.ms} ms`,
     );
     return { subscriptions, tenants, setupSeconds, routingNsPerChange: routingCost(tenants), metrics, ...r };
