@@ -168,7 +168,10 @@ export class RoutingTable {
     const { status } = this.opts;
     if (!status) return [];
     const ids = new Set(listed.map((sub) => sub.id));
-    const vanished = known.filter((sub) => !ids.has(sub.id) && !this.local.has(sub.id));
+    // Only a deletion here is not asked about. A local create or change is asked about too: its
+    // grace may end before this load ends, and then the listing alone would drop it.
+    const deletedHere = (id: string) => this.local.get(id)?.sub === null;
+    const vanished = known.filter((sub) => !ids.has(sub.id) && !deletedHere(sub.id));
     const kept: PublicSubscription[] = [];
     for (let i = 0; i < vanished.length; i += CONFIRM_CONCURRENCY) {
       const slice = vanished.slice(i, i + CONFIRM_CONCURRENCY);

@@ -252,3 +252,28 @@ void test('a broken subscription deleted here stays gone while visibility still 
   await table.refresh();
   assert.deepEqual(ids(table.match('x.y')), [], 'not routed to (a 503 would stall the publisher)');
 });
+
+void test('a local write that expires at a listing missing its subscription (mid continue-as-new) keeps it routed', async () => {
+  let now = 0;
+  const asked: string[] = [];
+  const table = new RoutingTable({
+    list: async () => [],
+    status: async (id) => (asked.push(id), 'running'),
+    refreshMs: 1000,
+    localGraceMs: 60_000,
+    now: () => now,
+  });
+  await table.refresh();
+  table.upsert(sub('a', ['*']));
+  await table.refresh(); // within the grace: the local write stands
+  assert.deepEqual(ids(table.match('x.y')), ['a']);
+  asked.length = 0;
+  now = 60_001; // the grace ends at a listing that misses a (its old run closed, its new one not indexed)
+  await table.refresh();
+  assert.deepEqual(asked, ['a'], 'its run is read directly');
+  assert.deepEqual(ids(table.match('x.y')), ['a'], 'still routed to: 202 never answered for nobody');
+  table.remove('a');
+  await table.refresh();
+  assert.deepEqual(asked, ['a'], 'a local delete is not asked about');
+  assert.deepEqual(table.match('x.y'), []);
+});
