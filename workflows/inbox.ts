@@ -48,6 +48,13 @@ const HISTORY_BYTES_LIMIT = 4 * 1024 * 1024;
 const RECEIVED_CHARS_PER_RUN = 4 * 1024 * 1024;
 /** A new run's input carries what is still queued: continue as new only once it is under this. */
 const CARRY_CHARS_LIMIT = 1024 * 1024;
+/**
+ * How long a run that is due to continue as new waits for the next ingest signal, so that it
+ * continues in that signal's own workflow task. A signal that arrives while the continue-as-new
+ * task is in flight fails it (the run is replayed, and the API's signal held, for seconds);
+ * right after a signal, the next one is a whole gap away. With no traffic, nothing can collide.
+ */
+const CONTINUE_AFTER_SIGNAL_MS = 100;
 /** The longest pause between two waves, however many subscriptions the last one served. */
 const MAX_WAVE_PAUSE_MS = 250;
 /** Pause before a closed subscription is tried again: doubles from 1 s to 1 min. */
@@ -69,9 +76,12 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
   let receivedChars = 0;
   let dropped = 0;
   let wake = false;
+  let ingested = false;
   const perHandoff = input.handoffIntervalMs ?? 0;
   // Runs started before the pause was per hand-off keep the fixed one they were started with.
   const perWave = !patched('inbox-pause-per-handoff');
+  // Runs started before it continued as new at once, whatever had just arrived.
+  const afterSignal = patched('inbox-continue-after-signal');
   let lastWave = Number.NEGATIVE_INFINITY;
   let lastWaveSize = 0;
 
@@ -79,6 +89,7 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
     queues.add(batch);
     for (const s of batch.sizes) receivedChars += s;
     wake = true;
+    ingested = true;
   });
   setHandler(inboxStatusQuery, () => ({
     shard,
@@ -143,8 +154,16 @@ export async function inboxWorkflow(input: InboxWorkflowInput): Promise<void> {
     // Carried once per change however many subscriptions wait for it: bounded by what the API admits.
     const closing = continueDue() && queues.uniqueChars() <= CARRY_CHARS_LIMIT;
     if (closing && inFlight.size === 0) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof inboxWorkflow>({ ...input, carried: queues.carry() });
+      if (afterSignal) {
+        ingested = false;
+        await condition(() => ingested, CONTINUE_AFTER_SIGNAL_MS);
+      }
+      // What arrived meanwhile is carried too, if the next run's input can still take it.
+      if (queues.uniqueChars() <= CARRY_CHARS_LIMIT) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof inboxWorkflow>({ ...input, carried: queues.carry() });
+      }
+      continue;
     }
     // While closing, nothing new leaves: the run ends once what is in flight is acknowledged.
     const waveAt = lastWave + (perWave ? perHandoff : Math.min(perHandoff * lastWaveSize, MAX_WAVE_PAUSE_MS));

@@ -5,6 +5,7 @@
 // is lost, nothing applied twice) or, when it cannot be, the request is answered 503.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { temporal } from '@temporalio/proto';
 import { inboxWorkflowId } from '../../core/inbox';
 import { subscriptionWorkflowId } from '../../core/ids';
 import type { Change } from '../../core/types';
@@ -200,5 +201,54 @@ void describe('ingest inbox', { timeout: 240_000 }, () => {
     assert.notEqual((await inbox(5).describe()).runId, first, 'continued as new');
     assert.equal(await received(id), 120, 'each change applied once');
     await inbox(5).terminate('cleanup');
+  });
+
+  void it('an inbox continues as new in the task of an ingest signal, so that the next one is a gap away', async () => {
+    const id = await create('steady');
+    await s.t.client.workflow.start('inboxWorkflow', {
+      workflowId: inboxWorkflowId(6),
+      taskQueue: s.t.taskQueue,
+      args: [{ shard: 6, historyLimit: 60 }],
+    });
+    const gateway = new InboxGateway(s.t.client, s.t.taskQueue, 5_000);
+    // A steady stream, one round every 20 ms, as a publisher at 50 requests/s.
+    for (let v = 1; v <= 100; v++) {
+      const next = new Promise((r) => setTimeout(r, 20));
+      await gateway.send(6, { changes: keys(1, v), subs: [{ id, idx: [0] }] });
+      await next;
+    }
+    await waitUntil(
+      converged('steady', 1, () => 100),
+      30_000,
+      'the last round handed on',
+    );
+    const ends: string[] = [];
+    for await (const run of s.t.client.workflow.list({
+      query: `WorkflowId = '${inboxWorkflowId(6)}' AND ExecutionStatus = 'ContinuedAsNew'`,
+    })) {
+      const events =
+        (await s.t.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events ?? [];
+      const type = (i: number) => temporal.api.enums.v1.EventType[events[i]?.eventType ?? 0] ?? '';
+      const end = events.length - 1;
+      assert.match(type(end), /CONTINUED_AS_NEW/);
+      // The task that continued: what scheduled it, and its cancelled wait for a signal.
+      let scheduled = end - 1;
+      while (scheduled > 0 && !/WORKFLOW_TASK_SCHEDULED/.test(type(scheduled))) scheduled--;
+      const cause = type(scheduled - 1);
+      ends.push(`${cause.replace('EVENT_TYPE_', '')} then ${type(end - 1).replace('EVENT_TYPE_', '')}`);
+    }
+    assert.ok(ends.length >= 2, `runs continued as new: ${ends.length}`);
+    // Each continued right after an ingest signal (cancelling its wait), or after the wait ran out.
+    for (const end of ends)
+      assert.match(
+        end,
+        /^(WORKFLOW_EXECUTION_SIGNALED then TIMER_CANCELED|TIMER_FIRED then .*)$/,
+        ends.join('; '),
+      );
+    assert.ok(
+      ends.some((e) => e.startsWith('WORKFLOW_EXECUTION_SIGNALED')),
+      `under a steady stream, continued in a signal's task: ${ends.join('; ')}`,
+    );
+    await inbox(6).terminate('cleanup');
   });
 });
